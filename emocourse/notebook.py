@@ -1,0 +1,101 @@
+"""What every chapter shares: the Colab bootstrap, parameters and profiles.
+
+A chapter's first code cell is :data:`COLAB_BOOTSTRAP`; its second, tagged ``parameters``,
+assigns the chapter's parameters (papermill overrides them); its third calls
+:func:`check_parameters`, so a misspelt or out-of-range parameter stops the run with one
+line that names it. Book: *Setup* → *Parameters and profiles*.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Iterable, Mapping
+
+REPOSITORY = "https://github.com/emocourse/emocourse"
+
+#: The first code cell of every chapter (the tests hold each notebook to it, character for character).
+COLAB_BOOTSTRAP = f"""\
+# Colab bootstrap: installs emocourse when this notebook runs in Google Colab; does nothing elsewhere.
+import sys
+
+if "google.colab" in sys.modules:
+    %pip install --quiet "emocourse @ git+{REPOSITORY}"\
+"""
+
+PROFILES = ("fast", "full")
+
+
+class ParameterError(ValueError):
+    """A chapter parameter is unknown or has an invalid value."""
+
+
+def default_profile() -> str:
+    """``$EMOCOURSE_PROFILE`` if set, else ``full`` with a CUDA GPU and ``fast`` without."""
+    profile = os.environ.get("EMOCOURSE_PROFILE")
+    if profile:
+        if profile not in PROFILES:
+            raise ParameterError(f"EMOCOURSE_PROFILE={profile!r}: must be one of {', '.join(PROFILES)}")
+        return profile
+    import torch
+
+    return "full" if torch.cuda.is_available() else "fast"
+
+
+def _integer(low: int, high: int) -> Callable[[Any], str | None]:
+    def rule(value):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            return f"must be an integer from {low} to {high}"
+        return None
+
+    return rule
+
+
+def _one_of(choices: Iterable[str]) -> Callable[[Any], str | None]:
+    choices = tuple(choices)
+    return lambda value: None if value in choices else f"must be one of {', '.join(map(repr, choices))}"
+
+
+def _backbone(value) -> str | None:
+    from .models import BackboneUnavailable, check_name
+
+    try:
+        check_name(value)
+    except BackboneUnavailable as err:
+        return str(err)
+    return None
+
+
+#: Every parameter a chapter may declare, with the rule its value must meet.
+RULES: Mapping[str, Callable[[Any], str | None]] = {
+    "PROFILE": _one_of(PROFILES),
+    "SEED": _integer(0, 2**32 - 1),
+    "IMAGE_SIZE": _integer(32, 1024),
+    "EPOCHS": _integer(0, 1000),
+    "BACKBONE": _backbone,
+    "TOP_K": _integer(1, 20),
+}
+
+
+def check_parameters(namespace: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    """Validate a chapter's parameters and return them as a dict.
+
+    ``namespace`` is the notebook's ``globals()`` after the parameters cell (and papermill's
+    injected cell); ``names`` are the parameters the chapter declares. Any other upper-case
+    name is an unknown parameter (a typo, or one meant for another chapter) and is refused.
+    """
+    names = list(names)
+    unknown = sorted(n for n in namespace if n.isupper() and not n.startswith("_") and n not in names)
+    if unknown:
+        raise ParameterError(f"unknown parameter {unknown[0]}: this chapter takes {', '.join(names)}")
+    values = {}
+    for name in names:
+        if name not in namespace:
+            raise ParameterError(f"parameter {name} is declared but never assigned")
+        if name not in RULES:
+            raise ParameterError(f"parameter {name} has no rule in emocourse.notebook.RULES; add one")
+        problem = RULES[name](namespace[name])
+        if problem:
+            raise ParameterError(f"{name}={namespace[name]!r}: {problem}")
+        values[name] = namespace[name]
+    print("Parameters:", ", ".join(f"{k}={v!r}" for k, v in values.items()))
+    return values

@@ -1,0 +1,146 @@
+"""Emotion taxonomies, valence and colours.
+
+Datasets name and order their emotions differently: FI lists its 8 Mikels categories
+alphabetically, EmoSet puts the positive ones first, FER2013 says ``angry`` where FER+ says
+``anger``. Every label here maps to a *concept* (``anger``, ``happiness``, …), and conversion
+between datasets always goes by concept, never by position. Book: *Setup* → *Emotions and datasets*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+POSITIVE = "positive"
+NEGATIVE = "negative"
+
+# Spellings that datasets use for the same concept.
+_ALIASES = {"angry": "anger", "happy": "happiness", "sad": "sadness"}
+
+# Valence of each concept (Mikels et al. for the 8 affective-image categories; the usual
+# reading of the facial expressions). Surprise and neutral have no valence.
+_VALENCE = {
+    "amusement": POSITIVE,
+    "awe": POSITIVE,
+    "contentment": POSITIVE,
+    "excitement": POSITIVE,
+    "happiness": POSITIVE,
+    "anger": NEGATIVE,
+    "disgust": NEGATIVE,
+    "fear": NEGATIVE,
+    "sadness": NEGATIVE,
+    "contempt": NEGATIVE,
+}
+
+# One colour per concept, used by every plot in the book: warm and light for positive
+# emotions, cool and dark for negative ones, greys for the valence-free expressions.
+COLORS = {
+    "amusement": "#f4a62a",
+    "awe": "#8e6cc9",
+    "contentment": "#5cb85c",
+    "excitement": "#e8475f",
+    "happiness": "#f2c14e",
+    "anger": "#b2182b",
+    "disgust": "#7a8b2e",
+    "fear": "#3b2f63",
+    "sadness": "#2f6fad",
+    "contempt": "#8c5a3c",
+    "surprise": "#3ab7bf",
+    "neutral": "#9a9a9a",
+}
+VALENCE_COLORS = {POSITIVE: "#f4a62a", NEGATIVE: "#2f6fad"}
+
+
+def concept(label: str) -> str:
+    """The concept behind a dataset's label: ``concept("angry") == "anger"``."""
+    name = label.strip().lower()
+    name = _ALIASES.get(name, name)
+    if name not in COLORS:
+        raise KeyError(f"unknown emotion label {label!r}; known concepts: {', '.join(sorted(COLORS))}")
+    return name
+
+
+def valence(label: str) -> str | None:
+    """``"positive"``, ``"negative"``, or ``None`` for surprise and neutral."""
+    return _VALENCE.get(concept(label))
+
+
+def color(label: str) -> str:
+    """The book's colour for an emotion label of any dataset."""
+    return COLORS[concept(label)]
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """An ordered set of emotion labels as one dataset spells them; position = label id."""
+
+    name: str
+    classes: tuple[str, ...]
+
+    def __post_init__(self):
+        for label in self.classes:
+            concept(label)  # fail early on a misspelt label
+
+    def __len__(self) -> int:
+        return len(self.classes)
+
+    def __iter__(self):
+        return iter(self.classes)
+
+    def __contains__(self, label: object) -> bool:
+        return label in self.classes
+
+    def index(self, label: str) -> int:
+        """Label id of ``label`` (exact spelling of this taxonomy)."""
+        try:
+            return self.classes.index(label)
+        except ValueError:
+            raise KeyError(f"{label!r} is not a {self.name} class; classes: {', '.join(self.classes)}") from None
+
+    def label(self, index: int) -> str:
+        """Label name of a label id."""
+        if not 0 <= index < len(self.classes):
+            raise KeyError(f"{self.name} label id must be 0..{len(self.classes) - 1}, got {index}")
+        return self.classes[index]
+
+    def find(self, label: str) -> str | None:
+        """This taxonomy's spelling of the concept behind ``label`` (any dataset), or ``None``."""
+        wanted = concept(label)
+        return next((c for c in self.classes if concept(c) == wanted), None)
+
+    def translate(self, label: str, to: "Taxonomy") -> str:
+        """Map one of this taxonomy's labels to the other taxonomy's spelling, by concept."""
+        self.index(label)
+        target = to.find(label)
+        if target is None:
+            raise KeyError(f"{self.name} class {label!r} has no counterpart in {to.name} ({', '.join(to.classes)})")
+        return target
+
+    def index_map(self, to: "Taxonomy") -> dict[int, int]:
+        """Label id in this taxonomy → label id in ``to``, for the classes both share."""
+        return {i: to.index(to.find(c)) for i, c in enumerate(self.classes) if to.find(c) is not None}
+
+    @property
+    def valence(self) -> dict[str, str | None]:
+        """Each class's valence (``None`` where the emotion has none)."""
+        return {c: valence(c) for c in self.classes}
+
+    @property
+    def colors(self) -> list[str]:
+        """One colour per class, in class order (pass as a seaborn/matplotlib palette)."""
+        return [color(c) for c in self.classes]
+
+
+#: FI (You et al. 2016): the 8 Mikels categories, alphabetical as in the release's folders.
+FI = Taxonomy("FI", ("amusement", "anger", "awe", "contentment", "disgust", "excitement", "fear", "sadness"))
+#: EmoSet (Yang et al. 2023): the same 8 emotions, positive ones first.
+EMOSET = Taxonomy("EmoSet", ("amusement", "awe", "contentment", "excitement", "anger", "disgust", "fear", "sadness"))
+#: FER2013: label ids 0 angry … 6 neutral, as in the ``emotion`` column of ``fer2013.csv``.
+FER2013 = Taxonomy("FER2013", ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"))
+#: FER+ (Barsoum et al. 2016): the 8 emotion vote columns of ``fer2013new.csv``, in file order.
+FERPLUS = Taxonomy(
+    "FER+", ("neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt")
+)
+
+#: The taxonomies by the short names that ``DATASET`` parameters and adapters use.
+TAXONOMIES: Mapping[str, Taxonomy] = {"fi": FI, "emoset": EMOSET, "fer2013": FER2013, "ferplus": FERPLUS}
