@@ -1,0 +1,44 @@
+import pytest
+import torch
+
+from emocourse.notebook import ParameterError, check_parameters, default_profile
+
+
+def test_valid_parameters_are_returned_and_echoed(capsys):
+    namespace = {"IMAGE_SIZE": 128, "BACKBONE": "tf_efficientnet_lite0", "sys": object(), "In": []}
+    assert check_parameters(namespace, ["IMAGE_SIZE", "BACKBONE"]) == {"IMAGE_SIZE": 128, "BACKBONE": "tf_efficientnet_lite0"}
+    assert "Parameters: IMAGE_SIZE=128, BACKBONE='tf_efficientnet_lite0'" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "namespace, message",
+    [
+        ({"IMAGE_SIZE": 128, "IMAGE_SIZ": 64}, "unknown parameter IMAGE_SIZ: this chapter takes IMAGE_SIZE"),
+        ({"IMAGE_SIZE": 5000}, "IMAGE_SIZE=5000: must be an integer from 32 to 1024"),
+        ({"IMAGE_SIZE": "128"}, "IMAGE_SIZE='128': must be an integer"),
+        ({"IMAGE_SIZE": True}, "IMAGE_SIZE=True: must be an integer"),
+        ({}, "parameter IMAGE_SIZE is declared but never assigned"),
+    ],
+)
+def test_bad_parameters_name_the_parameter(namespace, message):
+    with pytest.raises(ParameterError, match=message):
+        check_parameters(namespace, ["IMAGE_SIZE"])
+
+
+def test_backbone_and_profile_rules():
+    with pytest.raises(ParameterError, match="BACKBONE='resnet_50'.*did you mean"):
+        check_parameters({"BACKBONE": "resnet_50"}, ["BACKBONE"])
+    with pytest.raises(ParameterError, match="PROFILE='quick': must be one of 'fast', 'full'"):
+        check_parameters({"PROFILE": "quick"}, ["PROFILE"])
+    with pytest.raises(ParameterError, match="has no rule"):
+        check_parameters({"COLOUR": "red"}, ["COLOUR"])
+
+
+def test_default_profile_follows_environment(monkeypatch):
+    monkeypatch.setenv("EMOCOURSE_PROFILE", "full")
+    assert default_profile() == "full"
+    monkeypatch.setenv("EMOCOURSE_PROFILE", "fastest")
+    with pytest.raises(ParameterError, match="EMOCOURSE_PROFILE='fastest'"):
+        default_profile()
+    monkeypatch.delenv("EMOCOURSE_PROFILE")
+    assert default_profile() == ("full" if torch.cuda.is_available() else "fast")
