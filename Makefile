@@ -32,7 +32,7 @@ unit: $(STAMP)
 
 # Every chapter executed with its lesson checks (nbval, lax mode).
 notebooks: $(STAMP)
-	$(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=900 -p no:cacheprovider notebooks
+	$(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=900 notebooks
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --all -W --keep-going
