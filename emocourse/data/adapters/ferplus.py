@@ -1,0 +1,102 @@
+"""FER+ (Barsoum et al. 2016): ten votes per FER2013 face → canonical table with vote counts.
+
+``fer2013new.csv`` has the same row order as ``fer2013.csv`` and the header
+``Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,unknown,NF``.
+The images come from the FER2013 pixels; FER+ adds the votes. Labelling rules
+(book: *Datasets* → FER+):
+
+- a row whose ``Image name`` is empty is not a face (FER+'s raters said so): skipped;
+- the label is the emotion with the most votes; a tie for the most votes is skipped as
+  ambiguous, and so is a face where ``unknown`` or ``NF`` got more votes than any emotion;
+- every kept row keeps all ten vote counts (``votes_<column>``) and FER2013's own label
+  (``fer2013_label``), which disagrees with the FER+ majority on many faces.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ...taxonomy import FER2013, FERPLUS
+from ..report import ImportReport
+from ..table import DatasetError, write_dataset
+from .fer2013 import import_csv
+
+VOTE_COLUMNS = (*FERPLUS.classes, "unknown", "NF")
+HEADER = ("Usage", "Image name", *VOTE_COLUMNS)
+INFO = {
+    "name": "FER+",
+    "classes": list(FERPLUS.classes),
+    "licence": "FER+ labels: MIT; images: FER2013 terms",
+    "citation": "barsoum2016training",
+}
+
+
+def read_votes(path: Path) -> pd.DataFrame:
+    """Read ``fer2013new.csv``, checking the header and that every vote is a count 0..10."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise DatasetError(f"{path}: not a readable CSV ({err})") from err
+    if tuple(frame.columns) != HEADER:
+        raise DatasetError(f"{path}: header must be {','.join(HEADER)}; found {','.join(frame.columns)}")
+    votes = frame[list(VOTE_COLUMNS)].apply(pd.to_numeric, errors="coerce")
+    bad = votes.isna() | (votes < 0) | (votes > 10) | (votes != votes.round())
+    if bad.to_numpy().any():
+        row, col = map(int, next(zip(*bad.to_numpy().nonzero())))
+        raise DatasetError(f"{path} row {row + 2}: {VOTE_COLUMNS[col]} must be a vote count 0..10, "
+                           f"got {frame.iloc[row][VOTE_COLUMNS[col]]!r}")
+    frame[list(VOTE_COLUMNS)] = votes.astype(int)
+    return frame
+
+
+def majority(votes: pd.Series) -> tuple[str | None, str]:
+    """FER+ majority label of one row's votes, or ``(None, reason)`` under the rules above."""
+    emotions = votes[list(FERPLUS.classes)]
+    top = emotions.max()
+    if max(votes["unknown"], votes["NF"]) > top:
+        return None, "more unknown/not-a-face votes than for any emotion"
+    winners = emotions.index[emotions == top]
+    if len(winners) > 1:
+        return None, f"tie between {' and '.join(winners)} ({top} votes each)"
+    return winners[0], ""
+
+
+def import_ferplus(src: str | Path, out: str | Path, votes_csv: str | Path | None = None):
+    """Import FER+ from a folder holding ``fer2013.csv`` and ``fer2013new.csv``."""
+    src, out = Path(src), Path(out)
+    fer_csv = src if src.is_file() else src / "fer2013.csv"
+    votes_path = Path(votes_csv) if votes_csv else fer_csv.parent / "fer2013new.csv"
+    for required in (fer_csv, votes_path):
+        if not required.is_file():
+            raise DatasetError(f"FER+ needs {required.name}: {required} does not exist")
+    votes = read_votes(votes_path)
+    table, report = import_csv(fer_csv, out)
+    report.source = f"{fer_csv} + {votes_path.name}"
+    if len(votes) != report.kept + report.skipped:
+        raise DatasetError(f"{votes_path} has {len(votes)} rows but {fer_csv.name} has a different number: "
+                           "the two files must list the same faces in the same order")
+    rows = []
+    for record in table.to_dict("records"):
+        row = votes.iloc[record["row"]]
+        where = f"{votes_path.name} row {record['row'] + 2}"
+        split_in_votes = {"Training": "train", "PublicTest": "valid", "PrivateTest": "test"}.get(row["Usage"])
+        if split_in_votes != record["split"]:
+            raise DatasetError(f"{where}: Usage {row['Usage']!r} does not match fer2013.csv's split "
+                               f"{record['split']!r}; are the two files from the same release?")
+        if not row["Image name"].strip():
+            (out / record["image"]).unlink(missing_ok=True)
+            report.skip(where, "not a face (empty Image name)")
+            continue
+        label, why = majority(row)
+        if label is None:
+            (out / record["image"]).unlink(missing_ok=True)
+            report.skip(where, why)
+            continue
+        rows.append({**{k: record[k] for k in ("image", "split", "source")}, "label": label,
+                     "fer2013_label": record["label"], **{f"votes_{c}": int(row[c]) for c in VOTE_COLUMNS}})
+    report.kept = len(rows)
+    info = dict(INFO, provenance=f"imported from {fer_csv} and {votes_path}",
+                fer2013_classes=list(FER2013.classes))
+    return write_dataset(out, pd.DataFrame(rows), info), report

@@ -1,0 +1,34 @@
+"""fastai DataLoaders for a canonical dataset (train and valid splits; test via ``dls.test_dl``)."""
+
+from __future__ import annotations
+
+import os
+
+from .table import Dataset
+
+
+def default_workers() -> int:
+    """Loader processes: none on a 2-core laptop (worker start-up costs more than it saves), else up to 4."""
+    cpus = os.cpu_count() or 1
+    return 0 if cpus <= 2 else min(4, cpus - 1)
+
+
+def dataloaders(dataset: Dataset, image_size: int = 128, batch_size: int = 64, seed: int = 0,
+                augment: bool = True, num_workers: int | None = None):
+    """Images resized to ``image_size``, labels in the dataset's class order; flips and small
+    affine/lighting changes on the training batches when ``augment``."""
+    from fastai.vision.all import (CategoryBlock, ColReader, ColSplitter, DataBlock, ImageBlock, Resize,
+                                   aug_transforms)
+
+    rows = dataset.table[dataset.table["split"].isin(["train", "valid"])].copy()
+    rows["is_valid"] = rows["split"] == "valid"
+    block = DataBlock(
+        blocks=(ImageBlock, CategoryBlock(vocab=dataset.classes)),
+        get_x=ColReader("image", pref=f"{dataset.root}{os.sep}"),
+        get_y=ColReader("label"),
+        splitter=ColSplitter("is_valid"),
+        item_tfms=Resize(image_size),
+        batch_tfms=aug_transforms(size=image_size) if augment else None,
+    )
+    workers = default_workers() if num_workers is None else num_workers
+    return block.dataloaders(rows, bs=batch_size, seed=seed, num_workers=workers)
