@@ -114,13 +114,32 @@ def import_folders(root: Path, out: Path) -> tuple[pd.DataFrame, ImportReport]:
     return pd.DataFrame(rows, columns=["image", "label", "split", "source"]), report
 
 
-def import_fer2013(src: str | Path, out: str | Path):
-    """Import FER2013 from ``fer2013.csv`` (or a folder holding it) or from the image-folder layout."""
+def attach_votes(table: pd.DataFrame, votes_path: Path) -> pd.DataFrame:
+    """Add FER+'s ten vote counts (``votes_<column>``) to rows imported from ``fer2013.csv``."""
+    from .ferplus import VOTE_COLUMNS, read_votes
+
+    votes = read_votes(votes_path)
+    if len(votes) <= table["row"].max():
+        raise DatasetError(f"{votes_path} has {len(votes)} rows, fewer than fer2013.csv")
+    picked = votes.iloc[table["row"].to_numpy()][list(VOTE_COLUMNS)].reset_index(drop=True)
+    return pd.concat([table.reset_index(drop=True), picked.add_prefix("votes_")], axis=1)
+
+
+def import_fer2013(src: str | Path, out: str | Path, with_votes: bool = False):
+    """Import FER2013 from ``fer2013.csv`` (or a folder holding it) or from the image-folder layout.
+
+    ``with_votes`` attaches the FER+ votes of ``fer2013new.csv`` next to the CSV, keeping
+    FER2013's own labels (use the ``ferplus`` adapter for FER+ majority labels).
+    """
     src, out = Path(src), Path(out)
     csv_path = src if src.is_file() else src / "fer2013.csv"
     if csv_path.is_file():
         table, report = import_csv(csv_path, out)
+        if with_votes:
+            table = attach_votes(table, csv_path.parent / "fer2013new.csv")
         table = table.drop(columns="row")
+    elif with_votes:
+        raise DatasetError(f"{src}: FER+ votes can only be attached to fer2013.csv rows")
     elif src.is_dir():
         table, report = import_folders(src, out)
     else:

@@ -29,6 +29,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from ...taxonomy import FI
+from ..curation import apportion
 
 #: FI's class shares (%) after verification (You et al. 2016).
 SHARES = {"amusement": 21.2, "anger": 5.4, "awe": 13.5, "contentment": 23.1, "disgust": 7.1,
@@ -295,7 +296,7 @@ def crawl(n_accepted: int = 3300, seed: int = 0) -> tuple[list[Candidate], np.nd
     which nobody could rate).
     """
     rng = np.random.default_rng(seed)
-    targets = {e: round(n_accepted * share / 100) for e, share in SHARES.items()}
+    targets = apportion(n_accepted, SHARES)
     accepted = dict.fromkeys(FI, 0)
     candidates: list[Candidate] = []
     answers: list[np.ndarray] = []

@@ -23,6 +23,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from ...fileio import atomic_write
 from ...taxonomy import FER2013, FERPLUS
+from ..curation import apportion
 
 #: FER2013's training-set class shares (%), in label-id order.
 SHARES = {"angry": 13.9, "disgust": 1.5, "fear": 14.3, "happy": 25.1, "sad": 16.8, "surprise": 11.0, "neutral": 17.3}
@@ -46,15 +47,6 @@ NEIGHBOURS = {"angry": "disgust", "disgust": "angry", "fear": "sad", "happy": "n
 
 SCALE = 2  # draw at 96 px, then shrink to 48 px for anti-aliasing
 SIDE = 48 * SCALE
-
-
-def class_counts(n: int) -> dict[str, int]:
-    """Exact counts with FER2013's shares (largest remainders)."""
-    raw = {c: n * s / 100 for c, s in SHARES.items()}
-    counts = {c: int(v) for c, v in raw.items()}
-    for c in sorted(raw, key=lambda c: raw[c] - counts[c], reverse=True)[: n - sum(counts.values())]:
-        counts[c] += 1
-    return counts
 
 
 def _prototype(fer_label: str) -> np.ndarray:
@@ -186,7 +178,7 @@ def generate(n: int = 12_000, seed: int = 0, non_face_share: float = 0.003) -> t
     if n < 100:
         raise ValueError(f"n={n}: the faces stand-in needs at least 100 faces")
     rng = np.random.default_rng(seed)
-    labels = np.array([c for c, k in class_counts(n).items() for _ in range(k)])
+    labels = np.array([c for c, k in apportion(n, SHARES).items() for _ in range(k)])
     rng.shuffle(labels)
     bounds = np.cumsum([0] + [round(n * share) for _, share in USAGE[:-1]] + [n])
     usage = np.empty(n, dtype=object)
