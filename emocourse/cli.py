@@ -59,11 +59,71 @@ def info(_args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def data_import(args: argparse.Namespace) -> int:
+    """Convert a real release into a canonical dataset folder and report what was skipped or fixed."""
+    from .data.adapters import ADAPTERS
+
+    dataset, report = ADAPTERS[args.kind](args.src, args.out)
+    report_path = report.write(dataset.root / "import_report.csv")
+    print(report.summary())
+    print(f"{len(dataset.table)} images in {dataset.root} ({', '.join(f'{k} {v}' for k, v in dataset.table['split'].value_counts().items())}); "
+          f"details: {report_path}")
+    return 0
+
+
+def data_make(args: argparse.Namespace) -> int:
+    """Generate a stand-in dataset."""
+    from .data.standins import STANDINS
+
+    if args.size is not None and args.kind != "affect":
+        raise ValueError("--size applies to 'affect' only (faces are 48 px, as in FER2013)")
+    options = {"n": args.n, "seed": args.seed, "size": args.size}
+    dataset = STANDINS[args.kind](args.out, **{k: v for k, v in options.items() if v is not None})
+    print(f"{dataset.name}: {len(dataset.table)} images in {dataset.root}")
+    print(dataset.counts().to_string())
+    return 0
+
+
+def data_calibrate(args: argparse.Namespace) -> int:
+    """Measure a stand-in against the real dataset's numbers; exit 1 if a target is missed."""
+    from .data import read_dataset
+    from .data.calibrate import calibrate, format_report
+
+    dataset = read_dataset(args.dir)
+    checks = calibrate(dataset)
+    print(format_report(dataset, checks))
+    return 0 if all(c.ok for c in checks) else 1
+
+
+def _add_data_commands(commands) -> None:
+    from .data.adapters import ADAPTERS
+    from .data.standins import STANDINS
+
+    data = commands.add_parser("data", help="import, generate and calibrate datasets").add_subparsers(
+        dest="data_command", metavar="DATA_COMMAND", required=True)
+    importer = data.add_parser("import", help="convert a real release (fi, fer2013, ferplus, emoset, folder)")
+    importer.add_argument("kind", choices=sorted(ADAPTERS))
+    importer.add_argument("src", help="the release: a folder, or a CSV file")
+    importer.add_argument("--out", required=True, help="folder for the canonical dataset")
+    importer.set_defaults(run=data_import)
+    maker = data.add_parser("make", help="generate an offline stand-in (affect: FI-like, faces: FER2013-like)")
+    maker.add_argument("kind", choices=sorted(STANDINS))
+    maker.add_argument("--out", required=True)
+    maker.add_argument("--n", type=int, help="accepted images (affect, default 3300) or faces (default 12000)")
+    maker.add_argument("--size", type=int, help="image size in pixels (affect only; default 128)")
+    maker.add_argument("--seed", type=int, default=0)
+    maker.set_defaults(run=data_make)
+    calibrator = data.add_parser("calibrate", help="measure a stand-in against its calibration targets")
+    calibrator.add_argument("dir")
+    calibrator.set_defaults(run=data_calibrate)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emocourse", description="Helpers for the Learning to Feel course.")
     parser.add_argument("--version", action="version", version=f"emocourse {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("info", help="show versions, device, folders; verify the bundled weights").set_defaults(run=info)
+    _add_data_commands(commands)
     return parser
 
 
@@ -73,7 +133,13 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
-    return args.run(args)
+    from .data import DatasetError
+
+    try:
+        return args.run(args)
+    except (DatasetError, ValueError) as err:
+        print(f"emocourse: {err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ import imagehash
 import numpy as np
 import pandas as pd
 from PIL import Image
-from sklearn.model_selection import StratifiedGroupKFold
 
 #: Two images whose 64-bit perceptual hashes differ in at most this many bits are treated as
 #: copies of one picture (re-uploads, re-encodes, small crops).
@@ -57,18 +56,23 @@ def duplicate_groups(hashes: np.ndarray, max_bits: int = DUPLICATE_BITS) -> np.n
 
 def split_groups(labels: pd.Series, groups: np.ndarray, fractions: dict[str, float] = FI_FRACTIONS,
                  seed: int = 0) -> np.ndarray:
-    """Assign ``train``/``valid``/``test`` stratified by label, never splitting a group.
+    """Assign ``train``/``valid``/``test`` per image: stratified by label, never splitting a group.
 
-    The data are cut into 20 stratified, group-respecting folds (scikit-learn's
-    ``StratifiedGroupKFold``), and whole folds go to each split: fractions must be multiples of 5 %.
+    Within each label, that label's groups (a group goes with its first image's label) are
+    shuffled with ``seed`` and dealt to the splits in proportion to ``fractions``, so even a
+    class of three images gets a test image. Written by hand because scikit-learn's
+    ``StratifiedGroupKFold`` needs every class to fill all its folds.
     """
-    folds = 20
-    counts = {name: round(share * folds) for name, share in fractions.items()}
-    if sum(counts.values()) != folds or any(abs(counts[n] / folds - s) > 1e-9 for n, s in fractions.items()):
-        raise ValueError(f"split fractions {fractions} must be multiples of 0.05 summing to 1")
-    fold_of = np.empty(len(labels), dtype=int)
-    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for k, (_, held_out) in enumerate(splitter.split(np.zeros(len(labels)), labels, groups)):
-        fold_of[held_out] = k
-    names = np.array([name for name, k in counts.items() for _ in range(k)])
-    return names[fold_of]
+    labels = pd.Series(np.asarray(labels))
+    groups = pd.Series(np.asarray(groups))
+    rng = np.random.default_rng(seed)
+    group_label = labels.groupby(groups, sort=True).first()
+    split_of_group = {}
+    for label in sorted(group_label.unique()):
+        members = group_label.index[group_label == label].to_numpy()
+        members = members[rng.permutation(len(members))]
+        start = 0
+        for split, count in apportion(len(members), fractions).items():
+            split_of_group.update(dict.fromkeys(members[start:start + count], split))
+            start += count
+    return groups.map(split_of_group).to_numpy()

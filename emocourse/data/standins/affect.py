@@ -53,7 +53,7 @@ STYLES = {
     "contentment": Style(105, 0.45, 0.78, 0.10, "hills", 0.95),
     "disgust": Style(62, 0.55, 0.42, 0.85, "blotches", 0.8),
     "excitement": Style(18, 0.90, 0.80, 0.45, "burst", 0.85),
-    "fear": Style(235, 0.25, 0.25, 0.35, "trunks", 0.4),
+    "fear": Style(235, 0.25, 0.25, 0.35, "trunks", 0.35),
     "sadness": Style(212, 0.20, 0.38, 0.20, "rain", 0.8),
 }
 
@@ -66,12 +66,12 @@ NEIGHBOURS = {
     "disgust": {"anger": 3, "sadness": 1},
     "excitement": {"amusement": 8, "anger": 1},
     "fear": {"sadness": 10, "anger": 1},
-    "sadness": {"fear": 3, "contentment": 1},
+    "sadness": {"fear": 1, "contentment": 1, "disgust": 1},
 }
 #: Probability that a search for the query returns an image whose main emotion is the query
 #: (anger searches return the most off-topic images, contentment searches the fewest).
 PRECISION = {"amusement": 0.36, "anger": 0.17, "awe": 0.34, "contentment": 0.42, "disgust": 0.24,
-             "excitement": 0.34, "fear": 0.3, "sadness": 0.32}
+             "excitement": 0.34, "fear": 0.36, "sadness": 0.32}
 DEAD_SHARE = 0.08
 DUPLICATE_SHARE = 0.04
 RELABELLED_DUPLICATE_SHARE = 0.4  # of the duplicates, re-uploaded under another query
@@ -115,7 +115,7 @@ def candidate(index: int, query: str, rng: np.random.Generator, originals: list[
         primary = _pick(rng, {e: (4 if e in NEIGHBOURS[query] else 1) for e in FI if e != query})
     secondary = _pick(rng, NEIGHBOURS[primary])
     # Fear rarely comes alone: its images always carry a good share of another emotion.
-    weight = float(rng.uniform(0.5, 0.8 if primary == "fear" else 1.0) ** 0.7)
+    weight = float(rng.uniform(0.5, 0.7 if primary == "fear" else 1.0) ** 0.7)
     monochrome = rng.random() < {"sadness": 0.15, "fear": 0.12}.get(primary, 0.03)
     return Candidate(index, query, alive, primary, secondary, weight, monochrome, -1, int(rng.integers(2**31)))
 

@@ -1,0 +1,103 @@
+"""Image-folder releases → canonical table: FI, and any ``<class>/*.jpg`` tree or CSV list.
+
+FI (You et al. 2016) ships as ``emotion_dataset/<emotion>/<emotion>_<n>.jpg`` with no split
+and no votes; public copies contain "photo unavailable" placeholders. Book: *Datasets*.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from ...fileio import sha256_file
+from ...taxonomy import FI
+from ..curation import FI_FRACTIONS, split_groups
+from ..placing import place_image
+from ..report import ImportReport
+from ..table import SPLITS, DatasetError, write_dataset
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
+#: A file whose exact bytes occur this often is a placeholder ("photo unavailable"), not a photo.
+PLACEHOLDER_COPIES = 3
+
+
+def _image_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def _place_all(items: list[tuple[Path, str, str | None]], out: Path, report: ImportReport) -> pd.DataFrame:
+    """Check and copy (path, label, split) items; placeholders and unreadable files are reported."""
+    digests = {path: sha256_file(path) for path, _, _ in items}
+    copies = Counter(digests.values())
+    rows = []
+    for number, (path, label, split) in enumerate(items):
+        if copies[digests[path]] >= PLACEHOLDER_COPIES:
+            report.skip(str(path), f"placeholder: the same bytes occur {copies[digests[path]]} times")
+            continue
+        # numbered, because a CSV may list files of the same name from different folders
+        image = place_image(path, out, f"images/{label}/{number:06d}_{path.name}", report)
+        if image is not None:
+            rows.append({"image": image, "label": label, "split": split, "source": str(path), "sha256": digests[path]})
+    report.kept = len(rows)
+    return pd.DataFrame(rows, columns=["image", "label", "split", "source", "sha256"])
+
+
+def _split_missing(table: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Fill empty splits with a seeded, stratified 80/5/15 split (identical files kept together)."""
+    todo = table["split"].isna() | (table["split"] == "")
+    if todo.any():
+        groups = pd.factorize(table.loc[todo, "sha256"])[0]
+        table.loc[todo, "split"] = split_groups(table.loc[todo, "label"], groups, FI_FRACTIONS, seed)
+    return table
+
+
+def import_fi(src: str | Path, out: str | Path, seed: int = 0):
+    """Import FI's ``emotion_dataset/<emotion>/`` folders (or the folder holding ``emotion_dataset``)."""
+    src, out = Path(src), Path(out)
+    root = src / "emotion_dataset" if (src / "emotion_dataset").is_dir() else src
+    report = ImportReport(str(root))
+    folders = {p.name.lower(): p for p in root.iterdir() if p.is_dir()} if root.is_dir() else {}
+    missing = [e for e in FI if e not in folders]
+    if missing:
+        raise DatasetError(f"{root}: not the FI layout, no folder for {', '.join(missing)} (expected emotion_dataset/<emotion>/)")
+    for name, folder in folders.items():
+        if name not in FI:
+            report.skip(str(folder), f"folder {name!r} is not an FI emotion")
+    items = [(path, emotion, None) for emotion in FI for path in _image_files(folders[emotion])]
+    table = _split_missing(_place_all(items, out, report), seed)
+    info = {"name": "FI", "classes": list(FI.classes), "citation": "you2016building",
+            "licence": "research use; see the authors' page", "provenance": f"imported from {root}",
+            "split": f"seeded ({seed}) stratified 80/5/15 train/valid/test, as You et al."}
+    return write_dataset(out, table, info), report
+
+
+def import_folder(src: str | Path, out: str | Path, seed: int = 0):
+    """Import a ``<class>/<image>`` tree, or a CSV with ``path,label[,split]`` (paths relative to the CSV)."""
+    src, out = Path(src), Path(out)
+    report = ImportReport(str(src))
+    if src.is_file():
+        listing = pd.read_csv(src, dtype=str, keep_default_na=False)
+        if not {"path", "label"} <= set(listing.columns):
+            raise DatasetError(f"{src}: needs columns path,label[,split]; found {','.join(listing.columns)}")
+        items = []
+        for index, row in listing.iterrows():
+            path, split = src.parent / row["path"], row.get("split", "") or None
+            if split is not None and split not in SPLITS:
+                raise DatasetError(f"{src} row {index + 2}: split {split!r} is not one of {', '.join(SPLITS)}")
+            if not path.is_file():
+                report.skip(f"{src} row {index + 2}", f"file {path} does not exist")
+                continue
+            items.append((path, row["label"], split))
+    elif src.is_dir():
+        items = [(path, folder.name, None) for folder in sorted(p for p in src.iterdir() if p.is_dir())
+                 for path in _image_files(folder)]
+    else:
+        raise DatasetError(f"{src}: neither a folder of <class>/ folders nor a CSV file")
+    if not items:
+        raise DatasetError(f"{src}: no images found")
+    classes = sorted({label for _, label, _ in items})
+    table = _split_missing(_place_all(items, out, report), seed)
+    info = {"name": src.stem, "classes": classes, "provenance": f"imported from {src}"}
+    return write_dataset(out, table, info), report

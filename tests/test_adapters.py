@@ -1,0 +1,176 @@
+"""Adapters read fixtures built in the exact real layouts, including bad input."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from emocourse.data import DatasetError, read_dataset
+from emocourse.data.adapters import import_emoset, import_fer2013, import_ferplus, import_fi, import_folder
+from emocourse.data.adapters.ferplus import HEADER
+from emocourse.taxonomy import FI
+from images import corrupt_jpeg, exif_rotated_jpeg, photo, sixteen_bit_png, truncated_png
+
+
+def pixels(seed, count=2304):
+    return " ".join(map(str, np.random.default_rng(seed).integers(0, 256, count)))
+
+
+def write_fer2013(folder, rows):
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows, columns=["emotion", "pixels", "Usage"]).to_csv(folder / "fer2013.csv", index=False)
+    return folder
+
+
+GOOD_ROWS = [(0, pixels(0), "Training"), (3, pixels(1), "Training"), (6, pixels(2), "PublicTest"), (4, pixels(3), "PrivateTest")]
+
+
+def test_fer2013_csv_maps_ids_and_usage(tmp_path):
+    dataset, report = import_fer2013(write_fer2013(tmp_path / "rel", GOOD_ROWS), tmp_path / "out")
+    assert list(dataset.table["label"]) == ["angry", "happy", "neutral", "sad"]
+    assert list(dataset.table["split"]) == ["train", "train", "valid", "test"]
+    assert report.kept == 4 and report.skipped == 0
+    first = np.asarray(__import__("PIL.Image", fromlist=["Image"]).open(dataset.paths()[0]))
+    assert first.shape == (48, 48) and first.ravel().tolist() == list(map(int, pixels(0).split()))
+    assert read_dataset(tmp_path / "out").classes == ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
+
+
+def test_fer2013_bad_rows_are_reported_by_row(tmp_path):
+    rows = GOOD_ROWS + [(1, pixels(4, 2300), "Training"), (7, pixels(5), "Training"), (2, pixels(6), "Validation"),
+                        (2, pixels(7).replace("1", "x", 1), "Training")]
+    _, report = import_fer2013(write_fer2013(tmp_path / "rel", rows), tmp_path / "out")
+    reasons = {e["where"]: e["reason"] for e in report.entries}
+    assert reasons == {
+        "fer2013.csv row 6": "2300 pixel values, expected 2304",
+        "fer2013.csv row 7": "emotion '7' is not a label id 0..6",
+        "fer2013.csv row 8": "Usage 'Validation' is not one of Training, PublicTest, PrivateTest",
+        "fer2013.csv row 9": "pixel values must be integers",
+    }
+
+
+def test_fer2013_missing_column_is_an_error(tmp_path):
+    (tmp_path / "fer2013.csv").write_text("emotion,pixels\n0,1 2 3\n")
+    with pytest.raises(DatasetError, match=r"fer2013.csv: missing column\(s\) Usage"):
+        import_fer2013(tmp_path, tmp_path / "out")
+
+
+def test_fer2013_image_folders(tmp_path):
+    rel = tmp_path / "kaggle"
+    photo(rel / "train" / "angry" / "Training_10.jpg", mode="L")
+    photo(rel / "train" / "happy" / "Training_11.jpg", seed=1, mode="L")
+    photo(rel / "test" / "sad" / "PublicTest_12.jpg", seed=2, mode="L")
+    photo(rel / "test" / "fear" / "PrivateTest_13.jpg", seed=3, mode="L")
+    corrupt_jpeg(rel / "train" / "sad" / "Training_14.jpg")
+    photo(rel / "train" / "contempt" / "Training_15.jpg", mode="L")
+    dataset, report = import_fer2013(rel, tmp_path / "out")
+    assert sorted(zip(dataset.table["label"], dataset.table["split"])) == [
+        ("angry", "train"), ("fear", "test"), ("happy", "train"), ("sad", "valid")]
+    assert {e["reason"] for e in report.entries} == {
+        "not an image file PIL can read", "folder 'contempt' is not a FER2013 class (angry, disgust, fear, happy, sad, surprise, neutral)"}
+
+
+def write_ferplus(folder, votes):
+    rows = [("Training", f"fer{i:07d}.png" if v[-1] == 0 else "", *v) for i, v in enumerate(votes)]
+    pd.DataFrame(rows, columns=HEADER).to_csv(folder / "fer2013new.csv", index=False)
+
+
+def test_ferplus_majority_rules(tmp_path):
+    rows = [(0, pixels(i), "Training") for i in range(5)]
+    write_fer2013(tmp_path, rows)
+    write_ferplus(tmp_path, [
+        (0, 7, 1, 0, 0, 0, 0, 0, 2, 0),  # happiness
+        (4, 4, 0, 0, 0, 0, 0, 0, 2, 0),  # tie
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 10),  # not a face
+        (1, 0, 0, 0, 1, 0, 0, 0, 8, 0),  # mostly unknown
+        (2, 0, 0, 6, 0, 0, 2, 0, 0, 0),  # sadness
+    ])
+    dataset, report = import_ferplus(tmp_path, tmp_path / "out")
+    assert list(dataset.table["label"]) == ["happiness", "sadness"]
+    assert list(dataset.table["fer2013_label"]) == ["angry", "angry"]
+    assert dataset.votes.loc[0, "happiness"] == 7 and dataset.votes.loc[1, "NF"] == 0
+    assert [e["reason"] for e in report.entries] == [
+        "tie between neutral and happiness (4 votes each)", "not a face (empty Image name)",
+        "more unknown/not-a-face votes than for any emotion"]
+    assert len(list((tmp_path / "out" / "images" / "train").iterdir())) == 2
+
+
+def test_ferplus_wrong_header_and_mismatched_usage(tmp_path):
+    write_fer2013(tmp_path, GOOD_ROWS[:1])
+    (tmp_path / "fer2013new.csv").write_text("Usage,Image name,neutral\nTraining,fer0000000.png,10\n")
+    with pytest.raises(DatasetError, match="header must be Usage,Image name,neutral,happiness"):
+        import_ferplus(tmp_path, tmp_path / "out")
+    pd.DataFrame([("PublicTest", "fer0000000.png", *[10] + [0] * 9)], columns=HEADER).to_csv(tmp_path / "fer2013new.csv", index=False)
+    with pytest.raises(DatasetError, match="row 2: Usage 'PublicTest' does not match"):
+        import_ferplus(tmp_path, tmp_path / "out")
+
+
+def test_ferplus_vote_that_is_not_a_count(tmp_path):
+    write_fer2013(tmp_path, GOOD_ROWS[:1])
+    pd.DataFrame([("Training", "fer0000000.png", *["ten"] + [0] * 9)], columns=HEADER).to_csv(tmp_path / "fer2013new.csv", index=False)
+    with pytest.raises(DatasetError, match="row 2: neutral must be a vote count 0..10, got 'ten'"):
+        import_ferplus(tmp_path, tmp_path / "out")
+
+
+def test_emoset_rows_of_both_shapes_map_by_name(tmp_path):
+    rel = tmp_path / "EmoSet-118K"
+    photo(rel / "image" / "anger" / "anger_00001.jpg")
+    photo(rel / "image" / "awe" / "awe_00002.jpg", seed=1)
+    photo(rel / "image" / "fear" / "fear_00003.jpg", seed=2, mode="CMYK")
+    splits = {
+        "train.json": [["anger", "anger_00001", "image/anger/anger_00001.jpg", "annotation/anger/anger_00001.json"],
+                       ["awe", "image/awe/awe_00002.jpg", "annotation/awe/awe_00002.json"]],
+        "val.json": [["fear", "fear_00003", "image/fear/fear_00003.jpg", "annotation/fear/fear_00003.json"]],
+        "test.json": [["joy", "image/joy/1.jpg", "annotation/joy/1.json"],
+                      ["sadness", "image/sadness/missing.jpg", "annotation/sadness/missing.json"]],
+    }
+    for name, rows in splits.items():
+        (rel / name).write_text(json.dumps(rows))
+    dataset, report = import_emoset(rel, tmp_path / "out")
+    assert list(zip(dataset.table["label"], dataset.table["split"])) == [("anger", "train"), ("awe", "train"), ("fear", "valid")]
+    assert dataset.classes == list(FI.classes)
+    assert [e["action"] for e in report.entries] == ["fixed", "skipped", "skipped"]
+    assert "unknown label 'joy'" in report.entries[1]["reason"]
+
+
+def test_fi_release_drops_placeholders_and_unreadables_and_splits_80_5_15(tmp_path):
+    root = tmp_path / "emotion_dataset"
+    for e, emotion in enumerate(FI):
+        for i in range(20):
+            photo(root / emotion / f"{emotion}_{i:04d}.jpg", seed=100 * e + i, size=24)
+    placeholder = photo(tmp_path / "unavailable.jpg", seed=999, size=24).read_bytes()
+    for emotion in ("anger", "awe", "fear"):
+        (root / emotion / f"{emotion}_9999.jpg").write_bytes(placeholder)
+    truncated_png(root / "sadness" / "sadness_0100.png")
+    exif_rotated_jpeg(root / "awe" / "awe_0101.jpg")
+    sixteen_bit_png(root / "fear" / "fear_0102.png")
+    dataset, report = import_fi(tmp_path, tmp_path / "out", seed=1)
+    assert len(dataset.table) == 8 * 20 + 2
+    assert report.skipped == 4 and len(report.entries) - report.skipped == 2
+    shares = dataset.table["split"].value_counts(normalize=True)
+    assert abs(shares["train"] - 0.80) < 0.03 and abs(shares["test"] - 0.15) < 0.03 and shares["valid"] > 0
+    again, _ = import_fi(tmp_path, tmp_path / "again", seed=1)
+    assert list(again.table["split"]) == list(dataset.table["split"])
+
+
+def test_fi_wrong_layout_says_what_is_missing(tmp_path):
+    photo(tmp_path / "emotion_dataset" / "amusement" / "amusement_0001.jpg")
+    with pytest.raises(DatasetError, match="no folder for anger, awe"):
+        import_fi(tmp_path, tmp_path / "out")
+
+
+def test_folder_tree_and_csv(tmp_path):
+    for label in ("calm", "tense"):
+        for i in range(10):
+            photo(tmp_path / "tree" / label / f"{i}.png", seed=i + (50 if label == "tense" else 0), size=16)
+    dataset, _ = import_folder(tmp_path / "tree", tmp_path / "out")
+    assert dataset.classes == ["calm", "tense"] and len(dataset.table) == 20
+    listing = pd.DataFrame({"path": ["tree/calm/0.png", "tree/tense/0.png", "tree/calm/nope.png"],
+                            "label": ["calm", "tense", "calm"], "split": ["train", "test", "train"]})
+    listing.to_csv(tmp_path / "list.csv", index=False)
+    dataset, report = import_folder(tmp_path / "list.csv", tmp_path / "out2")
+    assert list(dataset.table["split"]) == ["train", "test"]
+    assert report.entries[0]["where"] == f"{tmp_path / 'list.csv'} row 4"
+    listing.assign(split="holdout").to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(DatasetError, match="row 2: split 'holdout'"):
+        import_folder(tmp_path / "bad.csv", tmp_path / "out3")
