@@ -84,6 +84,14 @@ class Dataset:
                            augment=augment, num_workers=num_workers)
 
 
+def read_text_csv(path: Path) -> pd.DataFrame:
+    """A release's CSV file with every cell as a string, or a :class:`DatasetError` naming it."""
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise DatasetError(f"{path}: not a readable CSV ({err})") from err
+
+
 def _row(index: int) -> str:
     return f"row {index + 2}"  # +1 for the header, +1 for 1-based line numbers
 

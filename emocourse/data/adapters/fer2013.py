@@ -21,7 +21,7 @@ from PIL import Image
 from ...taxonomy import FER2013
 from ..placing import place_image, save_png
 from ..report import ImportReport
-from ..table import DatasetError, write_dataset
+from ..table import DatasetError, read_text_csv, write_dataset
 
 SIDE = 48
 USAGE_TO_SPLIT = {"Training": "train", "PublicTest": "valid", "PrivateTest": "test"}
@@ -36,10 +36,7 @@ INFO = {
 
 def read_csv(path: Path) -> pd.DataFrame:
     """Read ``fer2013.csv`` as strings, checking its columns."""
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise DatasetError(f"{path}: not a readable CSV ({err})") from err
+    frame = read_text_csv(path)
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise DatasetError(f"{path}: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}")

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ...taxonomy import FER2013, FERPLUS
 from ..report import ImportReport
-from ..table import DatasetError, write_dataset
+from ..table import DatasetError, read_text_csv, write_dataset
 from .fer2013 import import_csv
 
 VOTE_COLUMNS = (*FERPLUS.classes, "unknown", "NF")
@@ -35,10 +35,7 @@ INFO = {
 
 def read_votes(path: Path) -> pd.DataFrame:
     """Read ``fer2013new.csv``, checking the header and that every vote is a count 0..10."""
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise DatasetError(f"{path}: not a readable CSV ({err})") from err
+    frame = read_text_csv(path)
     if tuple(frame.columns) != HEADER:
         raise DatasetError(f"{path}: header must be {','.join(HEADER)}; found {','.join(frame.columns)}")
     votes = frame[list(VOTE_COLUMNS)].apply(pd.to_numeric, errors="coerce")

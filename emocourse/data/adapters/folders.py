@@ -16,7 +16,7 @@ from ...taxonomy import FI
 from ..curation import FI_FRACTIONS, split_groups
 from ..placing import place_image
 from ..report import ImportReport
-from ..table import SPLITS, DatasetError, write_dataset
+from ..table import SPLITS, DatasetError, read_text_csv, write_dataset
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 #: A file whose exact bytes occur this often is a placeholder ("photo unavailable"), not a photo.
@@ -78,7 +78,7 @@ def import_folder(src: str | Path, out: str | Path, seed: int = 0):
     src, out = Path(src), Path(out)
     report = ImportReport(str(src))
     if src.is_file():
-        listing = pd.read_csv(src, dtype=str, keep_default_na=False)
+        listing = read_text_csv(src)
         if not {"path", "label"} <= set(listing.columns):
             raise DatasetError(f"{src}: needs columns path,label[,split]; found {','.join(listing.columns)}")
         items = []
