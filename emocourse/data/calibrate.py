@@ -116,14 +116,14 @@ def calibrate_affect(dataset: Dataset) -> list[Check]:
 
 def train_small_cnn(x_train, y_train, epochs: int = 6, seed: int = 0):
     """The compact CNN from scratch on in-memory 48×48 faces (fastai one-cycle); returns the model."""
-    from fastai.basics import CrossEntropyLossFlat, DataLoader, DataLoaders, Learner
+    from fastai.basics import CrossEntropyLossFlat, DataLoader, DataLoaders, Learner, set_seed
     from fastai.callback.progress import ProgressCallback
     from fastai.callback.schedule import fit_one_cycle  # noqa: F401  (adds Learner.fit_one_cycle)
     from torch.utils.data import TensorDataset
 
     from ..models.small_cnn import compact_cnn
 
-    torch.manual_seed(seed)
+    set_seed(seed, reproducible=True)  # python, numpy and torch: fastai's shuffling draws from all three
     train = DataLoader(TensorDataset(x_train, y_train), bs=64, shuffle=True, drop_last=True, num_workers=0)
     unused_valid = DataLoader(TensorDataset(x_train[:64], y_train[:64]), bs=64, num_workers=0)
     learn = Learner(DataLoaders(train, unused_valid), compact_cnn(len(FER2013), widths=(8, 16, 32, 64)),

@@ -32,9 +32,9 @@ USAGE = (("Training", 0.8), ("PublicTest", 0.1), ("PrivateTest", 0.1))
 ACTIONS = ("smile", "mouth_open", "mouth_wide", "brow_raise", "brow_inner", "eye_open", "wrinkle")
 #: Prototype facial actions per expression (FER+ names; contempt is a faint one-sided smile).
 PROTOTYPES = {
-    "anger": (-0.25, 0.1, -0.2, -0.55, -0.7, -0.2, 0.25),
+    "anger": (-0.2, 0.1, -0.2, -0.45, -0.6, -0.2, 0.2),
     "disgust": (-0.6, 0.25, 0.1, -0.4, -0.4, -0.6, 1.0),
-    "fear": (-0.3, 0.3, 0.6, 0.35, 0.8, 0.6, 0.0),
+    "fear": (-0.3, 0.2, 0.6, 0.25, 0.8, 0.6, 0.0),
     "happiness": (1.0, 0.45, 0.6, 0.1, 0.0, -0.3, 0.1),
     "sadness": (-0.7, 0.05, -0.1, -0.1, 0.8, -0.4, 0.0),
     "surprise": (0.0, 0.9, -0.4, 1.0, 0.3, 1.0, 0.0),
