@@ -6,6 +6,7 @@ import argparse
 import platform
 import sys
 from importlib import metadata
+from pathlib import Path
 
 from . import __version__, paths
 
@@ -71,6 +72,16 @@ def data_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def data_download(args: argparse.Namespace) -> int:
+    """Download a manifest of image URLs, checking every file; print what happened to each URL."""
+    from .data.download import download
+
+    report = download(args.manifest, args.out, workers=args.workers)
+    print(report["status"].value_counts().to_string())
+    print(f"report: {Path(args.out) / 'download_report.csv'}; run again to retry what failed")
+    return 0
+
+
 def data_make(args: argparse.Namespace) -> int:
     """Generate a stand-in dataset."""
     from .data.standins import STANDINS
@@ -106,6 +117,11 @@ def _add_data_commands(commands) -> None:
     importer.add_argument("src", help="the release: a folder, or a CSV file")
     importer.add_argument("--out", required=True, help="folder for the canonical dataset")
     importer.set_defaults(run=data_import)
+    downloader = data.add_parser("download", help="download a CSV manifest of image URLs (resumable, checked)")
+    downloader.add_argument("manifest", help="CSV with a url column (optional: id, sha256)")
+    downloader.add_argument("--out", required=True)
+    downloader.add_argument("--workers", type=int, default=8, help="parallel connections (default 8)")
+    downloader.set_defaults(run=data_download)
     maker = data.add_parser("make", help="generate an offline stand-in (affect: FI-like, faces: FER2013-like)")
     maker.add_argument("kind", choices=sorted(STANDINS))
     maker.add_argument("--out", required=True)
