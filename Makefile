@@ -43,6 +43,7 @@ test: unit notebooks book
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/backbone_throughput.py
 	$(BIN)/python benchmarks/standin_generation.py
+	$(BIN)/python benchmarks/download_and_dedupe.py
 
 # Regenerate the CI pins from what is installed in .venv.
 constraints: $(STAMP)

@@ -73,6 +73,7 @@ RULES: Mapping[str, Callable[[Any], str | None]] = {
     "EPOCHS": _integer(0, 1000),
     "BACKBONE": _backbone,
     "TOP_K": _integer(1, 20),
+    "THRESHOLD": _integer(1, 5),
 }
 
 

@@ -154,3 +154,22 @@ def test_cli_download_and_bad_manifest(server, tmp_path, capsys):
     pd.DataFrame({"link": ["x"]}).to_csv(manifest, index=False)
     assert main(["data", "download", str(manifest), "--out", str(tmp_path / "out")]) == 2
     assert "needs a 'url' column" in capsys.readouterr().err
+
+
+def test_crawl_server_plays_a_web_with_dead_links_and_placeholders(tmp_path):
+    import requests
+
+    from emocourse.data.crawlserver import PLACEHOLDER_SHA256, local_manifest, serve
+
+    images = tmp_path / "crawl" / "images"
+    images.mkdir(parents=True)
+    (images / "000001.jpg").write_bytes(jpeg(1))
+    pd.DataFrame({"id": [1] + list(range(2, 40)), "query": "awe",
+                  "url": [f"https://x.invalid/awe/{i:06d}.jpg" for i in range(1, 40)]}).to_csv(tmp_path / "m.csv", index=False)
+    with serve(tmp_path / "crawl", slow_share=0, placeholder_share=0.5) as base:
+        urls = pd.read_csv(local_manifest(tmp_path / "m.csv", base, tmp_path / "local.csv"))["url"]
+        answers = [requests.get(u, timeout=5) for u in urls]
+    assert answers[0].content == jpeg(1)
+    dead = [a for a in answers[1:] if a.status_code == 404]
+    placeholders = [a for a in answers[1:] if hashlib.sha256(a.content).hexdigest() == PLACEHOLDER_SHA256]
+    assert dead and placeholders and len(dead) + len(placeholders) == 38

@@ -20,6 +20,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # Non-default parameters each chapter must accept under papermill (a new chapter adds a line).
 PAPERMILL_VARIANTS = {
     "00_first_look.ipynb": {"IMAGE_SIZE": 96, "TOP_K": 5},
+    "01_building_the_dataset.ipynb": {"THRESHOLD": 4, "SEED": 1},
 }
 
 

@@ -76,3 +76,40 @@ def split_groups(labels: pd.Series, groups: np.ndarray, fractions: dict[str, flo
             split_of_group.update(dict.fromkeys(members[start:start + count], split))
             start += count
     return groups.map(split_of_group).to_numpy()
+
+
+def resolve_duplicates(table: pd.DataFrame, group: str = "group", agree: str = "agree",
+                       raters: str = "raters") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Keep one image per near-duplicate group: the least divisive vote (Sreenivas & Zhao).
+
+    Within a group, the row whose raters agreed most (highest ``agree / raters``) is kept; ties
+    go to the first row. Returns ``(kept, dropped)``; ``dropped`` says which row replaced each.
+    """
+    share = table[agree].astype(float) / table[raters].astype(float)
+    order = table.assign(_share=share, _pos=np.arange(len(table))).sort_values(["_share", "_pos"], ascending=[False, True])
+    keep = order.drop_duplicates(group).sort_values("_pos").index
+    kept = table.loc[keep]
+    dropped = table.drop(index=keep).copy()
+    winners = kept.set_index(group)
+    dropped["kept_instead"] = dropped[group].map(winners["image"])
+    dropped["conflicting_label"] = dropped["label"] != dropped[group].map(winners["label"])
+    return kept, dropped
+
+
+def threshold_table(votes: pd.DataFrame, classes: list[str], truth: pd.Series | None = None,
+                    thresholds=(3, 4, 5)) -> pd.DataFrame:
+    """Images kept per class at each agreement threshold, the imbalance ratio, and label precision.
+
+    ``votes`` has ``label`` and ``agree`` columns (one row per rated candidate); ``truth``
+    (optional, same index) is each candidate's true main emotion, known only for stand-ins:
+    label precision is the share of kept images whose label is their main emotion.
+    """
+    rows = {}
+    for threshold in thresholds:
+        kept = votes[votes["agree"] >= threshold]
+        counts = kept["label"].value_counts().reindex(classes, fill_value=0)
+        row = {**counts.to_dict(), "total": len(kept), "imbalance": counts.max() / max(counts.min(), 1)}
+        if truth is not None:
+            row["label precision"] = float((truth[kept.index] == kept["label"]).mean())
+        rows[f"≥ {threshold}"] = row
+    return pd.DataFrame(rows).T.astype({c: int for c in [*classes, "total"]})
