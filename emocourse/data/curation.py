@@ -14,6 +14,8 @@ from PIL import Image
 DUPLICATE_BITS = 6
 #: The split of You et al. (2016): 80 % train, 5 % valid, 15 % test.
 FI_FRACTIONS = {"train": 0.80, "valid": 0.05, "test": 0.15}
+#: The split of Kowalski et al.: 90 % train, 5 % valid, 5 % test.
+KOWALSKI_FRACTIONS = {"train": 0.90, "valid": 0.05, "test": 0.05}
 
 
 def apportion(n: int, shares: dict[str, float]) -> dict[str, int]:
