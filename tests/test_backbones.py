@@ -72,6 +72,14 @@ def test_corrupted_cache_is_rebuilt():
     assert path.read_bytes() == good
 
 
+def test_unreadable_checksum_record_is_rebuilt():
+    path = bundled.weights_path()
+    record = path.with_suffix(".json")
+    record.write_text("{not json")
+    assert bundled.weights_path() == path
+    assert json.loads(record.read_text())["sha256"] == bundled.sha256_file(path)
+
+
 def test_altered_source_file_is_refused(tmp_path):
     fake = tmp_path / "efficientnet-lite0.pth"
     fake.write_bytes(b"not the weights")

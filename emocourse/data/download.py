@@ -75,6 +75,8 @@ def _fetch(session: requests.Session, url: str, part: Path, max_bytes: int, time
     headers = {"Range": f"bytes={have}-"} if have else {}
     try:
         with session.get(url, stream=True, timeout=timeout, headers=headers) as response:
+            if response.status_code == 416 and have:  # nothing left to fetch: the partial file is whole
+                return
             if response.status_code in (404, 410) or 400 <= response.status_code < 500 and response.status_code != 429:
                 raise Final("dead", f"HTTP {response.status_code}")
             if response.status_code >= 500 or response.status_code == 429:

@@ -94,6 +94,14 @@ def convert(source: Path) -> dict[str, torch.Tensor]:
     return renamed
 
 
+def _recorded_sha256(record: Path) -> str | None:
+    """The checksum stored beside the converted weights, or ``None`` if the record is unreadable."""
+    try:
+        return json.loads(record.read_text())["sha256"]
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 def weights_path() -> Path:
     """Path of the converted weights, converting and caching them on first use.
 
@@ -102,12 +110,8 @@ def weights_path() -> Path:
     """
     target = weights_dir() / f"{ARCH}.pth"
     record = target.with_suffix(".json")
-    if target.exists() and record.exists():
-        try:
-            if json.loads(record.read_text())["sha256"] == sha256_file(target):
-                return target
-        except (ValueError, KeyError):
-            pass  # unreadable record: rebuild below
+    if target.exists() and record.exists() and _recorded_sha256(record) == sha256_file(target):
+        return target
     buffer = io.BytesIO()
     torch.save(convert(source_path()), buffer)
     with atomic_write(target) as f:
