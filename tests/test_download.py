@@ -52,6 +52,8 @@ class Server:
                 if path.startswith("/good/"):
                     body = jpeg(int(path.split("/")[2].split(".")[0]))
                     start = int(self.headers.get("Range", "bytes=0-")[6:-1] or 0)
+                    if start >= len(body):
+                        return self.send_body(b"", 416, "text/plain")
                     if start:
                         return self.send_body(body[start:], 206, extra=[("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")])
                     if path in server.flaky_truncations and server.hits[path] == 1:  # first answer breaks off
@@ -135,6 +137,15 @@ def test_rerun_keeps_good_files_and_retries_failures(server, tmp_path):
     assert server.hits["/good/2.jpg"] == hits_before["/good/2.jpg"]  # not fetched again
     assert server.hits["/missing.jpg"] == hits_before["/missing.jpg"] + 1  # failures are retried
     assert report.loc["good2", "status"] == "ok"
+
+
+def test_a_complete_partial_file_from_an_interrupted_run_is_kept(server, tmp_path):
+    manifest = tmp_path / "m.csv"
+    pd.DataFrame({"id": ["a"], "url": [server.url + "/good/8.jpg"]}).to_csv(manifest, index=False)
+    (tmp_path / "out" / "partial").mkdir(parents=True)
+    (tmp_path / "out" / "partial" / "a.jpg.part").write_bytes(jpeg(8))  # fully fetched, never checked
+    report = download(manifest, tmp_path / "out", progress=False)
+    assert report.loc[0, "status"] == "ok" and (tmp_path / "out" / "files" / "a.jpg").read_bytes() == jpeg(8)
 
 
 def test_checksum_mismatch(server, tmp_path):
