@@ -92,6 +92,14 @@ def read_text_csv(path: Path) -> pd.DataFrame:
         raise DatasetError(f"{path}: not a readable CSV ({err})") from err
 
 
+def read_json(path: Path):
+    """A JSON file's content, or a :class:`DatasetError` naming the file."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as err:
+        raise DatasetError(f"{path}: not valid JSON ({err})") from err
+
+
 def _row(index: int) -> str:
     return f"row {index + 2}"  # +1 for the header, +1 for 1-based line numbers
 
@@ -161,10 +169,7 @@ def read_dataset(root: str | os.PathLike) -> Dataset:
     for required in (labels, meta):
         if not required.is_file():
             raise DatasetError(f"{root} is not a dataset folder: {required.name} is missing")
-    try:
-        info = json.loads(meta.read_text())
-    except ValueError as err:
-        raise DatasetError(f"{meta}: not valid JSON ({err})") from err
+    info = read_json(meta)
     if "classes" not in info:
         raise DatasetError(f"{meta}: no 'classes' list")
     try:

@@ -8,7 +8,6 @@ positive-first; labels are mapped to FI's alphabetical order *by name*.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +16,7 @@ from ...fileio import sha256_file
 from ...taxonomy import EMOSET, FI
 from ..placing import place_image
 from ..report import ImportReport
-from ..table import DatasetError, write_dataset
+from ..table import DatasetError, read_json, write_dataset
 
 SPLIT_FILES = {"train": "train.json", "valid": "val.json", "test": "test.json"}
 
@@ -41,10 +40,7 @@ def import_emoset(src: str | Path, out: str | Path):
         path = src / name
         if not path.is_file():
             raise DatasetError(f"{src}: {name} is missing (expected train.json, val.json, test.json)")
-        try:
-            entries = json.loads(path.read_text())
-        except ValueError as err:
-            raise DatasetError(f"{path}: not valid JSON ({err})") from err
+        entries = read_json(path)
         for index, entry in enumerate(entries):
             where = f"{name} entry {index}"
             try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -66,11 +67,20 @@ def parse_row(row: pd.Series) -> tuple[str, str, np.ndarray]:
     return FER2013.label(int(row["emotion"])), USAGE_TO_SPLIT[row["Usage"]], parse_pixels(row["pixels"])
 
 
-def import_csv(csv_path: Path, out: Path) -> tuple[pd.DataFrame, ImportReport]:
-    """Write one PNG per valid row under ``out/images`` and return the table (``source`` = CSV row)."""
+def import_csv(csv_path: Path, out: Path, skip: Mapping[int, tuple[str, str]] | None = None
+               ) -> tuple[pd.DataFrame, ImportReport]:
+    """Write one PNG per valid row under ``out/images`` and return the table (``source`` = CSV row).
+
+    ``skip`` maps row numbers (0-based) that a caller has already ruled out to ``(where, why)``;
+    they are reported and not written.
+    """
     report = ImportReport(str(csv_path))
+    skip = skip or {}
     rows = []
     for index, row in read_csv(csv_path).iterrows():
+        if index in skip:
+            report.skip(*skip[index])
+            continue
         where = f"{csv_path.name} row {index + 2}"
         try:
             label, split, pixels = parse_row(row)

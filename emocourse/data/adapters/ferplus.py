@@ -69,7 +69,15 @@ def import_ferplus(src: str | Path, out: str | Path, votes_csv: str | Path | Non
         if not required.is_file():
             raise DatasetError(f"FER+ needs {required.name}: {required} does not exist")
     votes = read_votes(votes_path)
-    table, report = import_csv(fer_csv, out)
+    labels, skip = {}, {}  # decided from the votes alone, before any image is written
+    for index, row in votes.iterrows():
+        where = f"{votes_path.name} row {index + 2}"
+        label, why = majority(row) if row["Image name"].strip() else (None, "not a face (empty Image name)")
+        if label is None:
+            skip[index] = (where, why)
+        else:
+            labels[index] = label
+    table, report = import_csv(fer_csv, out, skip)
     report.source = f"{fer_csv} + {votes_path.name}"
     if len(votes) != report.kept + report.skipped:
         raise DatasetError(f"{votes_path} has {len(votes)} rows but {fer_csv.name} has a different number: "
@@ -77,21 +85,11 @@ def import_ferplus(src: str | Path, out: str | Path, votes_csv: str | Path | Non
     rows = []
     for record in table.to_dict("records"):
         row = votes.iloc[record["row"]]
-        where = f"{votes_path.name} row {record['row'] + 2}"
         split_in_votes = {"Training": "train", "PublicTest": "valid", "PrivateTest": "test"}.get(row["Usage"])
         if split_in_votes != record["split"]:
-            raise DatasetError(f"{where}: Usage {row['Usage']!r} does not match fer2013.csv's split "
-                               f"{record['split']!r}; are the two files from the same release?")
-        if not row["Image name"].strip():
-            (out / record["image"]).unlink(missing_ok=True)
-            report.skip(where, "not a face (empty Image name)")
-            continue
-        label, why = majority(row)
-        if label is None:
-            (out / record["image"]).unlink(missing_ok=True)
-            report.skip(where, why)
-            continue
-        rows.append({**{k: record[k] for k in ("image", "split", "source")}, "label": label,
+            raise DatasetError(f"{votes_path.name} row {record['row'] + 2}: Usage {row['Usage']!r} does not match "
+                               f"fer2013.csv's split {record['split']!r}; are the two files from the same release?")
+        rows.append({**{k: record[k] for k in ("image", "split", "source")}, "label": labels[record["row"]],
                      "fer2013_label": record["label"], **{f"votes_{c}": int(row[c]) for c in VOTE_COLUMNS}})
     report.kept = len(rows)
     info = dict(INFO, provenance=f"imported from {fer_csv} and {votes_path}",
