@@ -44,6 +44,8 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/backbone_throughput.py
 	$(BIN)/python benchmarks/standin_generation.py
 	$(BIN)/python benchmarks/download_and_dedupe.py
+	$(BIN)/python benchmarks/feature_extraction.py
+	$(BIN)/python benchmarks/scratch_training.py
 
 # Regenerate the CI pins from what is installed in .venv.
 constraints: $(STAMP)

@@ -9,7 +9,8 @@ line that names it. Book: *Setup* → *Parameters and profiles*.
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, MutableMapping
 
 REPOSITORY = "https://github.com/emocourse/emocourse"
 
@@ -23,6 +24,13 @@ if "google.colab" in sys.modules:
 """
 
 PROFILES = ("fast", "full")
+
+#: What a parameter left at ``None`` becomes in each profile: ``fast`` fits a laptop CPU
+#: (a chapter in a few minutes), ``full`` is paper scale on a GPU.
+PROFILE_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
+    "fast": {"IMAGE_SIZE": 128, "EPOCHS": 4},
+    "full": {"IMAGE_SIZE": 224, "EPOCHS": 30},
+}
 
 
 class ParameterError(ValueError):
@@ -55,6 +63,21 @@ def _one_of(choices: Iterable[str]) -> Callable[[Any], str | None]:
     return lambda value: None if value in choices else f"must be one of {', '.join(map(repr, choices))}"
 
 
+def _or_profile(rule: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
+    """``rule``, or ``None`` for the profile's default."""
+    return lambda value: None if value is None else rule(value)
+
+
+def _dataset(value) -> str | None:
+    from .data.standins import STANDINS
+
+    if value in STANDINS:
+        return None
+    if isinstance(value, str) and (Path(value).expanduser() / "labels.csv").is_file():
+        return None
+    return f"must be a stand-in ({', '.join(map(repr, STANDINS))}) or a folder with labels.csv"
+
+
 def _backbone(value) -> str | None:
     from .models import BackboneUnavailable, check_name
 
@@ -69,20 +92,24 @@ def _backbone(value) -> str | None:
 RULES: Mapping[str, Callable[[Any], str | None]] = {
     "PROFILE": _one_of(PROFILES),
     "SEED": _integer(0, 2**32 - 1),
-    "IMAGE_SIZE": _integer(32, 1024),
-    "EPOCHS": _integer(0, 1000),
+    "IMAGE_SIZE": _or_profile(_integer(32, 1024)),
+    "EPOCHS": _or_profile(_integer(0, 1000)),
     "BACKBONE": _backbone,
     "TOP_K": _integer(1, 20),
     "THRESHOLD": _integer(1, 5),
+    "DATASET": _dataset,
+    "FACE_DATASET": _dataset,
 }
 
 
-def check_parameters(namespace: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
+def check_parameters(namespace: MutableMapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
     """Validate a chapter's parameters and return them as a dict.
 
     ``namespace`` is the notebook's ``globals()`` after the parameters cell (and papermill's
     injected cell); ``names`` are the parameters the chapter declares. Any other upper-case
     name is an unknown parameter (a typo, or one meant for another chapter) and is refused.
+    A parameter left at ``None`` takes its value from :data:`PROFILE_DEFAULTS` for the
+    chapter's ``PROFILE`` and is set in ``namespace``.
     """
     names = list(names)
     unknown = sorted(n for n in namespace if n.isupper() and not n.startswith("_") and n not in names)
@@ -98,5 +125,11 @@ def check_parameters(namespace: Mapping[str, Any], names: Iterable[str]) -> dict
         if problem:
             raise ParameterError(f"{name}={namespace[name]!r}: {problem}")
         values[name] = namespace[name]
+    profile = PROFILE_DEFAULTS.get(values.get("PROFILE"), {})
+    for name, value in values.items():
+        if value is None:
+            if name not in profile:
+                raise ParameterError(f"{name}=None means 'the profile's value', but this chapter has no PROFILE parameter")
+            values[name] = namespace[name] = profile[name]
     print("Parameters:", ", ".join(f"{k}={v!r}" for k, v in values.items()))
     return values

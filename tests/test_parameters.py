@@ -42,3 +42,18 @@ def test_default_profile_follows_environment(monkeypatch):
         default_profile()
     monkeypatch.delenv("EMOCOURSE_PROFILE")
     assert default_profile() == ("full" if torch.cuda.is_available() else "fast")
+
+
+def test_dataset_parameters_take_a_standin_or_a_dataset_folder(tmp_path):
+    (tmp_path / "labels.csv").write_text("image,label,split\n")
+    assert check_parameters({"DATASET": "affect", "FACE_DATASET": str(tmp_path)}, ["DATASET", "FACE_DATASET"])
+    with pytest.raises(ParameterError, match="DATASET='/nowhere': must be a stand-in"):
+        check_parameters({"DATASET": "/nowhere"}, ["DATASET"])
+
+
+def test_none_takes_the_profile_value():
+    namespace = {"PROFILE": "full", "IMAGE_SIZE": None, "EPOCHS": 3}
+    values = check_parameters(namespace, ["PROFILE", "IMAGE_SIZE", "EPOCHS"])
+    assert values["IMAGE_SIZE"] == namespace["IMAGE_SIZE"] == 224 and values["EPOCHS"] == 3
+    with pytest.raises(ParameterError, match="no PROFILE parameter"):
+        check_parameters({"EPOCHS": None}, ["EPOCHS"])

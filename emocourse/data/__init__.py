@@ -19,7 +19,7 @@ def load(path_or_name: str | os.PathLike) -> Dataset:
     """A validated dataset: a folder with ``labels.csv``, or the name of a stand-in (``affect``, ``faces``)."""
     from .standins import STANDINS
 
-    path = Path(path_or_name)
+    path = Path(path_or_name).expanduser()
     if path.is_dir():
         return read_dataset(path)
     name = str(path_or_name)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import torch
 
+from ..evaluate.metrics import per_class_tpr, top_confusions
 from ..taxonomy import FER2013, FI, FERPLUS, POSITIVE, valence
 from .table import Dataset
 
@@ -24,14 +26,6 @@ class Check:
     ok: bool
 
 
-def _confusions(y_true, y_pred, classes) -> list[tuple[str, str, int]]:
-    from sklearn.metrics import confusion_matrix
-
-    cm = confusion_matrix(y_true, y_pred, labels=range(len(classes)))
-    cells = [(classes[i], classes[j], int(cm[i, j])) for i in range(len(classes)) for j in range(len(classes)) if i != j]
-    return sorted(cells, key=lambda c: -c[2])
-
-
 def _share_checks(dataset: Dataset, shares: dict[str, float], rows: pd.DataFrame, name: str) -> list[Check]:
     measured = rows["label"].value_counts(normalize=True).reindex(dataset.classes, fill_value=0) * 100
     worst = max(dataset.classes, key=lambda c: abs(measured[c] - shares[c]))
@@ -41,36 +35,17 @@ def _share_checks(dataset: Dataset, shares: dict[str, float], rows: pd.DataFrame
 
 
 def _linear_probe(x_train, y_train, x_test, y_test):
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    from ..baselines import linear_model
 
-    model = make_pipeline(StandardScaler(), LogisticRegression(C=0.5, max_iter=3000))
-    model.fit(x_train, y_train)
+    model = linear_model("logistic", C=0.5).fit(x_train, y_train)
     predicted = model.predict(x_test)
     return float((predicted == y_test).mean()), predicted
 
 
-def _load_rgb(dataset: Dataset) -> list[np.ndarray]:
-    from PIL import Image
-
-    return [np.asarray(Image.open(p).convert("RGB")) for p in dataset.paths()]
-
-
-def _frozen_features(dataset: Dataset, images: list[np.ndarray]) -> np.ndarray:
-    from PIL import Image
-
-    from ..models import create_backbone, eval_transform, extract_features
-
-    body = create_backbone()
-    transform = eval_transform(body, images[0].shape[0])
-    batches = (torch.stack([transform(Image.fromarray(x)) for x in images[i:i + 64]]) for i in range(0, len(images), 64))
-    return extract_features(body, batches)
-
-
 def calibrate_affect(dataset: Dataset) -> list[Check]:
     """The affect stand-in against FI's numbers (shares, crawl, baselines, confusions, valence)."""
-    from ..features.handcrafted import handcrafted_features
+    from ..features.cache import HANDCRAFTED, features
+    from ..models import DEFAULT_BACKBONE
     from .standins.affect import SHARES
 
     checks = _share_checks(dataset, SHARES, dataset.table, "FI")
@@ -90,12 +65,12 @@ def calibrate_affect(dataset: Dataset) -> list[Check]:
     majority = float((y[test] == np.bincount(y[train]).argmax()).mean())
     checks.append(Check("majority-class accuracy about 23 % (21–25)", f"{majority:.1%}", 0.21 <= majority <= 0.25))
 
-    images = _load_rgb(dataset)
-    handcrafted = np.stack([handcrafted_features(x) for x in images])
+    size = int(dataset.info.get("generator", {}).get("size", 128))
+    handcrafted = features(dataset, HANDCRAFTED, size, progress=False)
     hand_acc, _ = _linear_probe(handcrafted[train], y[train], handcrafted[test], y[test])
     checks.append(Check("hand-crafted colour + texture features, logistic regression: 35–55 %", f"{hand_acc:.1%}",
                         0.35 <= hand_acc <= 0.55))
-    frozen = _frozen_features(dataset, images)
+    frozen = features(dataset, DEFAULT_BACKBONE, size, progress=False)
     frozen_acc, predicted = _linear_probe(frozen[train], y[train], frozen[test], y[test])
     checks.append(Check("frozen bundled-backbone features + linear head ≥ hand-crafted + 10 points",
                         f"{frozen_acc:.1%} ({(frozen_acc - hand_acc) * 100:+.1f} points)", frozen_acc >= hand_acc + 0.10))
@@ -103,7 +78,7 @@ def calibrate_affect(dataset: Dataset) -> list[Check]:
     strict_acc, _ = _linear_probe(frozen[train & strict], y[train & strict], frozen[test & strict], y[test & strict])
     checks.append(Check("the ≥ 4-agreement subset gives higher test accuracy than ≥ 3",
                         f"≥4: {strict_acc:.1%} vs ≥3: {frozen_acc:.1%}", strict_acc > frozen_acc))
-    top3 = _confusions(y[test], predicted, FI.classes)[:3]
+    top3 = top_confusions(y[test], predicted, FI.classes)[:3]
     pairs = {(a, b) for a, b, _ in top3}
     ok = bool(pairs & {("amusement", "excitement"), ("excitement", "amusement")}) and ("fear", "sadness") in pairs
     checks.append(Check("amusement↔excitement and fear→sadness among the 3 most frequent confusions",
@@ -114,56 +89,30 @@ def calibrate_affect(dataset: Dataset) -> list[Check]:
     return checks
 
 
-def train_small_cnn(x_train, y_train, epochs: int = 6, seed: int = 0):
-    """The compact CNN from scratch on in-memory 48×48 faces (fastai one-cycle); returns the model."""
-    from fastai.basics import CrossEntropyLossFlat, DataLoader, DataLoaders, Learner, set_seed
-    from fastai.callback.progress import ProgressCallback
-    from fastai.callback.schedule import fit_one_cycle  # noqa: F401  (adds Learner.fit_one_cycle)
-    from torch.utils.data import TensorDataset
-
-    from ..models.small_cnn import compact_cnn
-
-    set_seed(seed, reproducible=True)  # python, numpy and torch: fastai's shuffling draws from all three
-    train = DataLoader(TensorDataset(x_train, y_train), bs=64, shuffle=True, drop_last=True, num_workers=0)
-    unused_valid = DataLoader(TensorDataset(x_train[:64], y_train[:64]), bs=64, num_workers=0)
-    learn = Learner(DataLoaders(train, unused_valid), compact_cnn(len(FER2013), widths=(8, 16, 32, 64)),
-                    loss_func=CrossEntropyLossFlat(), wd=1e-2)
-    with learn.removed_cbs(ProgressCallback), learn.no_logging():
-        learn.fit_one_cycle(epochs, 4e-3)
-    return learn.model.eval()
-
-
-def _face_tensor(dataset: Dataset, rows: pd.DataFrame) -> torch.Tensor:
-    from PIL import Image
-
-    pixels = np.stack([np.asarray(Image.open(p).convert("L")) for p in dataset.paths(rows)])
-    return torch.from_numpy(pixels).float().div(255).sub(0.5).div(0.25)[:, None]
-
-
 def calibrate_faces(dataset: Dataset) -> list[Check]:
     """The faces stand-in against FER2013's numbers (shares, a CNN from scratch, FER+ votes)."""
-    from sklearn.metrics import recall_score
-
+    from ..models.small_cnn import compact_cnn
+    from ..train import fit_from_scratch, image_tensor, predict
     from .standins.faces import SHARES
 
     table = dataset.table
-    train_rows, test_rows = table[table["split"] == "train"], table[table["split"] == "test"]
+    train_rows, valid_rows, test_rows = (table[table["split"] == s] for s in ("train", "valid", "test"))
     checks = _share_checks(dataset, SHARES, train_rows, "FER2013 train")
-    y_train = torch.tensor(train_rows["label"].map(FER2013.index).to_numpy())
+    train, valid = ((image_tensor(dataset, rows, mode="L"), torch.tensor(rows["label"].map(FER2013.index).to_numpy()))
+                    for rows in (train_rows, valid_rows))
     y_test = test_rows["label"].map(FER2013.index).to_numpy()
-    x_train = _face_tensor(dataset, train_rows)
     start, cpu_start = time.perf_counter(), time.process_time()
-    model = train_small_cnn(x_train, y_train)
+    model = fit_from_scratch(partial(compact_cnn, len(FER2013), widths=(8, 16, 32, 64)), train, valid,
+                             epochs=6, progress=False).model
     minutes, cpu_minutes = (time.perf_counter() - start) / 60, (time.process_time() - cpu_start) / 60
-    with torch.no_grad():
-        predicted = model(_face_tensor(dataset, test_rows)).argmax(1).numpy()
+    predicted = predict(model, image_tensor(dataset, test_rows, mode="L"))
     accuracy = float((predicted == y_test).mean())
     checks.append(Check("small CNN from scratch, 6 epochs (≤ 2 CPU-minutes): 55–85 % test accuracy",
                         f"{accuracy:.1%} after {minutes:.1f} min of training ({cpu_minutes:.1f} CPU-min over all cores)", 0.55 <= accuracy <= 0.85))
-    recall = dict(zip(FER2013.classes, recall_score(y_test, predicted, average=None, labels=range(len(FER2013)))))
+    recall = per_class_tpr(y_test, predicted, FER2013.classes).to_dict()
     best = max(recall, key=recall.get)
     checks.append(Check("happy has the highest recall", ", ".join(f"{c} {r:.0%}" for c, r in recall.items()), best == "happy"))
-    confusions = _confusions(y_test, predicted, FER2013.classes)
+    confusions = top_confusions(y_test, predicted, FER2013.classes)
     block = {"sad", "fear", "neutral"}
     inside = sum(n for a, b, n in confusions if {a, b} <= block)
     share = inside / max(1, sum(n for _, _, n in confusions))

@@ -6,18 +6,33 @@ The prior state of the art that You et al. (2016) compared CNNs against. Per ima
   histogram weighted by saturation; pleasure, arousal and dominance from brightness and
   saturation (Valdez & Mehrabian 1994); colourfulness (Hasler & Süsstrunk 2003);
 - texture: a uniform local-binary-pattern histogram; edge density;
-- composition: brightness and saturation of the central third against the whole (rule of thirds).
+- composition: brightness and saturation of the central third against the whole (rule of thirds);
+  level of detail, the number of regions a graph-based segmentation finds (Felzenszwalb &
+  Huttenlocher 2004; Machajdik & Hanbury count waterfall segments).
+
+:func:`handcrafted_file` reads and squares an image first, so any dataset can be fed in.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from skimage.color import rgb2hsv
+from PIL import Image, ImageOps
 from skimage.feature import local_binary_pattern
 from skimage.filters import sobel
+from skimage.segmentation import felzenszwalb
 
 HUE_BINS = 12
 LBP_POINTS = 8
+DETAIL_SIZE = 64  # the level of detail is counted on a thumbnail of this size, so it does not grow with resolution
+
+#: One name per feature, in the order of :func:`handcrafted_features`.
+NAMES = (
+    ["hue_cos", "hue_sin", "hue_concentration", "saturation", "saturation_sd", "brightness", "brightness_sd",
+     "pleasure", "arousal", "dominance", "colourfulness"]
+    + [f"hue_{i * 360 // HUE_BINS}deg" for i in range(HUE_BINS)]
+    + [f"lbp_{i}" for i in range(LBP_POINTS + 2)] + ["edge_fraction", "edge_strength"]
+    + ["centre_brightness", "centre_saturation", "log_detail"]
+)
 
 
 def colour_features(rgb: np.ndarray, hsv: np.ndarray) -> np.ndarray:
@@ -43,15 +58,31 @@ def texture_features(grey: np.ndarray) -> np.ndarray:
     return np.concatenate([lbp, [(edges > 0.1).mean(), edges.mean()]])
 
 
-def composition_features(hsv: np.ndarray) -> np.ndarray:
-    """Brightness and saturation of the central third minus those of the whole image (HSV input)."""
+def level_of_detail(rgb: np.ndarray) -> int:
+    """Number of regions a Felzenszwalb segmentation finds in a thumbnail: few for calm, simple
+    scenes, many for busy ones."""
+    thumbnail = np.asarray(Image.fromarray(rgb).resize((DETAIL_SIZE, DETAIL_SIZE), Image.Resampling.BOX))
+    return len(np.unique(felzenszwalb(thumbnail, scale=50, sigma=0.5, min_size=10)))
+
+
+def composition_features(rgb: np.ndarray, hsv: np.ndarray) -> np.ndarray:
+    """Brightness and saturation of the central third minus those of the whole image (rule of
+    thirds), and the logarithm of the level of detail."""
     h, w = hsv.shape[:2]
     centre = hsv[h // 3: 2 * h // 3, w // 3: 2 * w // 3]
-    return np.array([centre[..., 2].mean() - hsv[..., 2].mean(), centre[..., 1].mean() - hsv[..., 1].mean()])
+    return np.array([centre[..., 2].mean() - hsv[..., 2].mean(), centre[..., 1].mean() - hsv[..., 1].mean(),
+                     np.log(level_of_detail(rgb))])
 
 
 def handcrafted_features(rgb: np.ndarray) -> np.ndarray:
     """All features of one RGB image, as one float32 vector."""
-    hsv = rgb2hsv(rgb)
+    hsv = np.asarray(Image.fromarray(rgb).convert("HSV"), dtype=np.float64) / 255  # PIL's HSV: 10× faster than skimage's
     grey = rgb.astype(float).mean(-1) / 255
-    return np.concatenate([colour_features(rgb, hsv), texture_features(grey), composition_features(hsv)]).astype(np.float32)
+    return np.concatenate([colour_features(rgb, hsv), texture_features(grey), composition_features(rgb, hsv)]).astype(np.float32)
+
+
+def handcrafted_file(path, size: int) -> np.ndarray:
+    """:func:`handcrafted_features` of an image file, centre-cropped to a square and resized to ``size``."""
+    with Image.open(path) as image:
+        square = ImageOps.fit(image.convert("RGB"), (size, size), Image.Resampling.BILINEAR)
+    return handcrafted_features(np.asarray(square))

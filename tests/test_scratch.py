@@ -1,0 +1,45 @@
+"""CNNs from scratch on images decoded into memory."""
+
+from functools import partial
+
+import pytest
+import torch
+
+from emocourse.data.standins import make_faces
+from emocourse.models.small_cnn import compact_cnn, resnet18
+from emocourse.train import fit_from_scratch, image_tensor, predict
+
+
+@pytest.fixture(scope="module")
+def faces(tmp_path_factory):
+    return make_faces(tmp_path_factory.mktemp("faces") / "faces", n=150, seed=2)
+
+
+def test_image_tensor_shapes_and_scale(faces):
+    grey = image_tensor(faces, mode="L")
+    assert grey.shape == (150, 1, 48, 48) and grey.dtype == torch.float32
+    assert -2.01 <= grey.min() and grey.max() <= 2.01
+    rows = faces.table[faces.table["split"] == "test"]
+    assert image_tensor(faces, rows, size=32, mode="RGB").shape == (len(rows), 3, 32, 32)
+
+
+def test_resnet18_takes_small_and_grey_inputs():
+    assert resnet18(8)(torch.zeros(2, 3, 32, 32)).shape == (2, 8)
+    assert resnet18(7, in_channels=1)(torch.zeros(2, 1, 48, 48)).shape == (2, 7)
+
+
+def _labels(dataset, split):
+    rows = dataset.table[dataset.table["split"] == split]
+    return image_tensor(dataset, rows, mode="L"), torch.tensor(rows["label"].map(dataset.classes.index).to_numpy())
+
+
+def test_same_seed_same_model(faces):
+    train, valid = _labels(faces, "train"), _labels(faces, "valid")
+    network = partial(compact_cnn, len(faces.classes), widths=(4, 8))
+    first, second = (fit_from_scratch(network, train, valid, epochs=2, batch_size=16, seed=3, progress=False)
+                     for _ in range(2))
+    for a, b in zip(first.model.state_dict().values(), second.model.state_dict().values()):
+        torch.testing.assert_close(a, b)
+    assert len(first.recorder.values) == 2  # loss and accuracy of every epoch are kept
+    predicted = predict(first.model, valid[0])
+    assert predicted.shape == (len(valid[1]),) and predicted.max() < len(faces.classes)
