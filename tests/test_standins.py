@@ -45,12 +45,13 @@ def test_faces_are_deterministic_in_the_fer2013_layout(tmp_path):
     assert dataset.votes is not None and dataset.votes.sum(axis=1).eq(10).all()
 
 
-def test_load_generates_a_standin_once(tmp_path, monkeypatch, emocourse_home):
+def test_load_generates_a_standin_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMOCOURSE_HOME", str(tmp_path))  # the session's home may hold the default stand-ins already
     calls = []
     monkeypatch.setattr("emocourse.data.standins.STANDINS", {"faces": lambda out: calls.append(out) or make_faces(out, n=120)})
     first = load("faces")
     again = load("faces")
-    assert len(calls) == 1 and first.root == again.root == emocourse_home / "data" / "faces"
+    assert len(calls) == 1 and first.root == again.root == tmp_path / "data" / "faces"
 
 
 def test_cli_make_and_import(tmp_path, capsys):
