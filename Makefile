@@ -46,6 +46,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/download_and_dedupe.py
 	$(BIN)/python benchmarks/feature_extraction.py
 	$(BIN)/python benchmarks/scratch_training.py
+	$(BIN)/python benchmarks/transfer_training.py
 
 # Regenerate the CI pins from what is installed in .venv.
 constraints: $(STAMP)

@@ -15,10 +15,13 @@ def default_workers() -> int:
 
 def dataloaders(dataset: Dataset, image_size: int = 128, batch_size: int = 64, seed: int = 0,
                 augment: bool = True, num_workers: int | None = None):
-    """Images resized to ``image_size``, labels in the dataset's class order; flips and small
-    affine/lighting changes on the training batches when ``augment``."""
-    from fastai.vision.all import (CategoryBlock, ColReader, ColSplitter, DataBlock, ImageBlock, Resize,
-                                   aug_transforms)
+    """Images resized to ``image_size``, labels in the dataset's class order; random horizontal
+    flips of the training batches when ``augment``.
+
+    Flips only, as Carroll et al. augmented: the lighting, contrast and warping changes of fastai's
+    ``aug_transforms`` would change the very colour and brightness cues that emotion lives in.
+    """
+    from fastai.vision.all import CategoryBlock, ColReader, ColSplitter, DataBlock, Flip, ImageBlock, Resize
 
     rows = dataset.table[dataset.table["split"].isin(["train", "valid"])].copy()
     rows["is_valid"] = rows["split"] == "valid"
@@ -28,7 +31,7 @@ def dataloaders(dataset: Dataset, image_size: int = 128, batch_size: int = 64, s
         get_y=ColReader("label"),
         splitter=ColSplitter("is_valid"),
         item_tfms=Resize(image_size),
-        batch_tfms=aug_transforms(size=image_size) if augment else None,
+        batch_tfms=Flip() if augment else None,
     )
     workers = default_workers() if num_workers is None else num_workers
     return block.dataloaders(rows, bs=batch_size, seed=seed, num_workers=workers)

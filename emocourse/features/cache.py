@@ -5,7 +5,10 @@ returns one row per image of ``dataset.table``, in table order. The first call c
 and stores them under ``$EMOCOURSE_HOME/cache/features``; later calls read them back in a
 fraction of a second. The cache key holds the dataset's name and a checksum of its
 ``labels.csv`` and ``dataset.json``, the extractor (with a version for hand-crafted features)
-and the image size, so a changed table never meets stale features. Book: chapter 2, *Baselines*.
+and the image size, so a changed table never meets stale features. Backbone features are
+computed on the image resized and centre-cropped to the full ``image_size`` (no extra zoom),
+exactly as fastai's validation pipeline feeds the same backbone in chapter 3, so a head
+trained on cached features fits the network it is later put on. Book: chapter 2, *Baselines*.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ from ..fileio import atomic_write
 from ..paths import cache_dir
 
 HANDCRAFTED = "handcrafted"
-#: Bumped whenever :mod:`emocourse.features.handcrafted` changes what it computes.
-HANDCRAFTED_VERSION = 2
+#: Bumped whenever an extractor changes what it computes (part of every cache file name).
+VERSION = 2
 
 
 def dataset_key(dataset: Dataset) -> str:
@@ -40,8 +43,7 @@ def dataset_key(dataset: Dataset) -> str:
 
 def cache_path(dataset: Dataset, extractor: str, image_size: int) -> Path:
     """Where the features of ``dataset`` by ``extractor`` at ``image_size`` pixels are stored."""
-    version = f"-v{HANDCRAFTED_VERSION}" if extractor == HANDCRAFTED else ""
-    return cache_dir() / "features" / dataset_key(dataset) / f"{extractor}{version}-{image_size}px.npz"
+    return cache_dir() / "features" / dataset_key(dataset) / f"{extractor}-v{VERSION}-{image_size}px.npz"
 
 
 def features(dataset: Dataset, extractor: str = HANDCRAFTED, image_size: int = 128, refresh: bool = False,
@@ -103,7 +105,8 @@ def handcrafted_matrix(paths: list[Path], image_size: int, progress: bool = True
 
 def backbone_matrix(paths: list[Path], name: str, image_size: int, progress: bool = True,
                     batch_size: int = 16) -> np.ndarray:
-    """Pooled features of a frozen pretrained backbone for image files (timm's eval transform).
+    """Pooled features of a frozen pretrained backbone for image files (timm's normalisation;
+    resized and centre-cropped to ``image_size``, as fastai's ``Resize`` does).
 
     Batches of 16 are the fastest on a 2-core CPU (``benchmarks/feature_extraction.py``).
     """
@@ -114,7 +117,7 @@ def backbone_matrix(paths: list[Path], name: str, image_size: int, progress: boo
     from ..models import create_backbone, eval_transform, extract_features
 
     model = create_backbone(name)
-    transform = eval_transform(model, image_size)
+    transform = eval_transform(model, image_size, crop_pct=1.0)
 
     def rgb(path):
         with Image.open(path) as image:

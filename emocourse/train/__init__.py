@@ -1,4 +1,5 @@
-"""Training with fastai: CNNs from scratch on in-memory images (chapter 2)."""
+"""Training with fastai: CNNs from scratch on in-memory images (chapter 2); transfer learning with
+block-group unfreezing and a train-or-load cache (`emocourse.train.transfer`, chapter 3)."""
 
 from .scratch import fit_from_scratch, image_tensor, predict
 

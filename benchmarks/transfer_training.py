@@ -1,0 +1,49 @@
+"""Training speed of transfer learning at 128 px on the affect stand-in (bundled backbone):
+the head alone on cached features, the last block group unfrozen, the whole network.
+Run: .venv/bin/python benchmarks/transfer_training.py"""
+
+import time
+
+import torch
+from fastai.callback.progress import ProgressCallback
+
+from emocourse.baselines import split_mask, targets
+from emocourse.data import load
+from emocourse.features.cache import features
+from emocourse.train.transfer import Config, build_learner, fit_head_on_features
+
+IMAGES = 640
+
+
+def epoch_images_per_second(learn) -> float:
+    """Training images/s over one epoch of ``IMAGES`` training images (validation excluded)."""
+    with learn.removed_cbs(ProgressCallback), learn.no_logging():
+        learn.fit(1, 1e-4)  # warm-up
+        start = time.perf_counter()
+        learn.fit(1, 1e-4, cbs=[])
+        total = time.perf_counter() - start
+    valid_start = time.perf_counter()
+    learn.validate()
+    return len(learn.dls.train_ds) / (total - (time.perf_counter() - valid_start))
+
+
+def main():
+    dataset = load("affect")
+    config = Config(image_size=128, train_images=IMAGES, head_epochs=20)
+    x = features(dataset, config.backbone, config.image_size)  # cached after the first run
+    y, train, valid = targets(dataset), split_mask(dataset, "train"), split_mask(dataset, "valid")
+    start = time.perf_counter()
+    fit_head_on_features(x, y, train, valid, len(dataset.classes), config)
+    print(f"head on cached features: {train.sum() * config.head_epochs / (time.perf_counter() - start):8.0f} "
+          f"training images/s ({config.head_epochs} epochs of {train.sum()} images)")
+    learn = build_learner(dataset, config)
+    for label, freeze in [("head only, on images", lambda: learn.freeze()),
+                          ("last block group unfrozen", lambda: learn.freeze_to(-2)),
+                          ("whole network unfrozen", lambda: learn.unfreeze())]:
+        freeze()
+        print(f"{label:>25}: {epoch_images_per_second(learn):8.1f} training images/s "
+              f"({torch.get_num_threads()} threads, batch {config.batch_size}, augmentation on)")
+
+
+if __name__ == "__main__":
+    main()

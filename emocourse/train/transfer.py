@@ -1,0 +1,287 @@
+"""Transfer learning with fastai: a pretrained body, a new head, and unfreezing schedules.
+
+One :class:`Config` describes a whole run: the task (8 emotions or valence), the backbone and
+image size, the head (linear, or one hidden layer), and the schedule:
+
+``head``
+    only the new head is trained, on cached frozen features (seconds on a CPU);
+``fine_tune``
+    the head first, then the whole network at once with discriminative learning rates
+    (what fastai's ``fine_tune`` does after its frozen epoch);
+``iterative``
+    the head first, then more and more of the body: each stage unfreezes the next block
+    groups from the top and trains with its own, smaller learning rate (Sreenivas & Zhao).
+
+The body is split into timm's coarse block groups (stem, each stage of blocks, head conv),
+so ``freeze_to(-k)`` unfreezes one group at a time; fastai alone gives a timm model only two
+groups. :func:`train_or_load` stores the trained weights and the metric history under a key
+made of the dataset and the whole config, so a later run, or a later chapter, loads instead
+of training. Book: chapter 3, *Transfer learning*.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from .. import taxonomy
+from ..data.table import Dataset
+from ..fileio import atomic_write
+from ..models import DEFAULT_BACKBONE
+from ..paths import cache_dir
+
+TASKS = ("emotion", "valence")
+SCHEDULES = ("head", "fine_tune", "iterative")
+
+
+def for_task(dataset: Dataset, task: str) -> Dataset:
+    """The dataset labelled for ``task``: its own classes (``emotion``) or ``positive``/``negative``
+    (``valence``, from :func:`emocourse.taxonomy.valence`); same images, same splits."""
+    if task == "emotion":
+        return dataset
+    if task != "valence":
+        raise ValueError(f"task={task!r}: must be one of {', '.join(TASKS)}")
+    valences = dataset.table["label"].map(taxonomy.valence)
+    if valences.isna().any():
+        label = dataset.table.loc[valences.isna(), "label"].iloc[0]
+        raise ValueError(f"{dataset.root}: label {label!r} has no valence, so the valence task cannot use this dataset")
+    info = {**dataset.info, "classes": [taxonomy.POSITIVE, taxonomy.NEGATIVE]}
+    return Dataset(dataset.root, dataset.table.assign(label=valences), info)
+
+
+def classifier(n_features: int, n_classes: int, hidden: int | None = None, dropout: float = 0.25) -> nn.Sequential:
+    """The head on pooled features: dropout + linear, or dropout + linear(``hidden``) + ReLU + dropout + linear."""
+    layers: list[nn.Module] = [nn.Dropout(dropout)]
+    if hidden:
+        layers += [nn.Linear(n_features, hidden), nn.ReLU(inplace=True), nn.Dropout(dropout)]
+    layers.append(nn.Linear(hidden or n_features, n_classes))
+    return nn.Sequential(*layers)
+
+
+def pooled_head(head: nn.Module) -> nn.Sequential:
+    """``head`` behind global average pooling, to sit on a body's feature maps; ``[2]`` is ``head``."""
+    return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), head)
+
+
+def block_groups(body: nn.Module) -> list[list[nn.Parameter]]:
+    """The body's parameters in timm's coarse groups, from the input up (stem, stages, head conv)."""
+    from timm.models import group_parameters
+
+    groups = group_parameters(body, body.group_matcher(coarse=True), return_values=True)
+    return [list(groups[k]) for k in sorted(groups)]
+
+
+def splitter(model: nn.Sequential) -> list[list[nn.Parameter]]:
+    """fastai splitter for ``Sequential(TimmBody, head)``: one group per block group, then the head."""
+    return block_groups(model[0].model) + [list(model[1].parameters())]
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that decides a trained model; its :meth:`key` names the cached copy."""
+
+    task: str = "emotion"
+    backbone: str = DEFAULT_BACKBONE
+    image_size: int = 128
+    hidden: int | None = None  # None: a linear head; else the width of one hidden layer
+    dropout: float = 0.25
+    wd: float = 1e-2
+    head_epochs: int = 20  # on cached features
+    head_lr: float = 3e-3
+    schedule: str = "iterative"
+    stages: tuple[int, ...] = (1, 2)  # iterative: body groups trainable in each stage (0 = all)
+    stage_lrs: tuple[float, ...] = (1e-3, 3e-4)  # iterative: one per stage; fine_tune: the first is used
+    stage_epochs: int = 1
+    train_images: int | None = None  # None: every training image; else a seeded sample for the image stages
+    batch_size: int = 64
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.task not in TASKS:
+            raise ValueError(f"task={self.task!r}: must be one of {', '.join(TASKS)}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule={self.schedule!r}: must be one of {', '.join(SCHEDULES)}")
+        if self.schedule == "iterative" and len(self.stages) != len(self.stage_lrs):
+            raise ValueError(f"stages={self.stages} and stage_lrs={self.stage_lrs} must have the same length")
+
+    def key(self) -> str:
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:12]
+
+
+#: The two profiles: ``fast`` fits a laptop CPU (a chapter in minutes), ``full`` is paper scale on a GPU.
+PROFILE_CONFIGS = {
+    "fast": Config(image_size=128, head_epochs=20, stages=(1, 2), stage_lrs=(1e-3, 3e-4), stage_epochs=1,
+                   train_images=1200),
+    "full": Config(image_size=224, head_epochs=30, stages=(1, 2, 3, 0), stage_lrs=(1e-4, 1e-5, 1e-5, 1e-6),
+                   stage_epochs=5, train_images=None),
+}
+
+
+@dataclass
+class Trained:
+    """A trained learner, its metric history (one row per epoch) and where it is cached."""
+
+    learn: object
+    history: pd.DataFrame
+    config: Config
+    loaded: bool = False
+    dataset: Dataset = field(repr=False, default=None)
+
+
+def _image_rows(dataset: Dataset, config: Config) -> Dataset:
+    """The dataset with a seeded sample of ``config.train_images`` training rows (all other splits kept)."""
+    if config.train_images is None:
+        return dataset
+    train = dataset.table[dataset.table["split"] == "train"]
+    keep = train.sample(n=min(config.train_images, len(train)), random_state=config.seed).index
+    table = dataset.table[(dataset.table["split"] != "train") | dataset.table.index.isin(keep)]
+    return Dataset(dataset.root, table.reset_index(drop=True), dataset.info)
+
+
+def _keep_batchnorm_statistics():
+    """A fastai callback that keeps every batch-norm layer on its pretrained running statistics
+    while training. Unfrozen layers still learn their scale and shift; only the statistics stay.
+    On small datasets, statistics re-estimated from a few batches shift the features under the
+    head at any learning rate, and fine-tuning then loses accuracy instead of gaining it."""
+    from fastai.callback.core import Callback
+
+    class KeepBatchNormStatistics(Callback):
+        def before_train(self):
+            for module in self.learn.model.modules():
+                if isinstance(module, nn.modules.batchnorm._BatchNorm):
+                    module.eval()
+
+    return KeepBatchNormStatistics()
+
+
+def build_learner(dataset: Dataset, config: Config):
+    """A fastai learner for ``config`` on ``dataset`` (already labelled for the task): pretrained body
+    split into block groups, a new head, body frozen."""
+    from fastai.metrics import accuracy
+
+    from ..data.loaders import dataloaders
+    from ..models import fastai_learner
+
+    dls = dataloaders(_image_rows(dataset, config), config.image_size, config.batch_size, seed=config.seed)
+    n_features = _num_features(config.backbone)
+    head = pooled_head(classifier(n_features, len(dataset.classes), config.hidden, config.dropout))
+    learn = fastai_learner(dls, config.backbone, custom_head=head, splitter=splitter, metrics=accuracy,
+                           wd=config.wd, train_bn=False, cbs=_keep_batchnorm_statistics())
+    return learn.to_channelslast(use_amp=False)  # 1.5-2x faster on a CPU
+
+
+def _num_features(backbone: str) -> int:
+    import timm
+
+    return timm.create_model(backbone, pretrained=False, num_classes=0).num_features
+
+
+def fit_head_on_features(x: np.ndarray, y: np.ndarray, train: np.ndarray, valid: np.ndarray, n_classes: int,
+                         config: Config, progress: bool = False):
+    """Train the head alone on cached pooled features (fastai one-cycle); returns the Learner."""
+    from functools import partial
+
+    from .scratch import fit_from_scratch
+
+    tensors = [(torch.from_numpy(x[m]).float(), torch.from_numpy(y[m]).long()) for m in (train, valid)]
+    return fit_from_scratch(partial(classifier, x.shape[1], n_classes, config.hidden, config.dropout), *tensors,
+                            epochs=config.head_epochs, lr=config.head_lr, batch_size=config.batch_size,
+                            wd=config.wd, seed=config.seed, progress=progress)
+
+
+def _history(learn, stage: str, trainable: str, seconds: float) -> pd.DataFrame:
+    values = np.array(learn.recorder.values, dtype=float)
+    return pd.DataFrame({"stage": stage, "trainable": trainable, "epoch": np.arange(1, len(values) + 1),
+                         "train_loss": values[:, 0], "valid_loss": values[:, 1], "valid_accuracy": values[:, 2],
+                         "seconds": seconds / max(1, len(values))})
+
+
+def _stages(config: Config, n_groups: int) -> list[tuple[str, int, float]]:
+    """``(name, body groups trainable, learning rate)`` for every image stage of the schedule."""
+    if config.schedule == "head":
+        return []
+    if config.schedule == "fine_tune":
+        return [("whole network", n_groups, config.stage_lrs[0])]
+    return [(f"top {k} block group{'s' if k > 1 else ''}" if 0 < k < n_groups else "whole network",
+             k if 0 < k < n_groups else n_groups, lr) for k, lr in zip(config.stages, config.stage_lrs)]
+
+
+def train(dataset: Dataset, config: Config, progress: bool = True) -> Trained:
+    """Train from the pretrained weights following ``config`` (no cache; see :func:`train_or_load`)."""
+    from fastai.basics import set_seed
+    from fastai.callback.progress import ProgressCallback
+    from fastai.callback.schedule import fit_one_cycle  # noqa: F401  (adds Learner.fit_one_cycle)
+
+    from ..baselines import split_mask, targets
+    from ..features.cache import features
+
+    task_data = for_task(dataset, config.task)
+    x = features(task_data, config.backbone, config.image_size, progress=progress)
+    start = time.perf_counter()
+    head = fit_head_on_features(x, targets(task_data), split_mask(task_data, "train"), split_mask(task_data, "valid"),
+                                len(task_data.classes), config)
+    history = [_history(head, "head on cached features", "head", time.perf_counter() - start)]
+    set_seed(config.seed, reproducible=True)
+    learn = build_learner(task_data, config)
+    learn.model[1][2].load_state_dict(head.model.state_dict())
+    n_groups = len(splitter(learn.model)) - 1
+    for name, groups, lr in _stages(config, n_groups):
+        learn.freeze_to(-(groups + 1))
+        rates = slice(lr / 100, lr) if config.schedule == "fine_tune" else lr
+        start = time.perf_counter()
+        if progress:
+            learn.fit_one_cycle(config.stage_epochs, rates)
+        else:
+            with learn.removed_cbs(ProgressCallback), learn.no_logging():
+                learn.fit_one_cycle(config.stage_epochs, rates)
+        history.append(_history(learn, name, f"{groups} of {n_groups} block groups + head", time.perf_counter() - start))
+    learn.freeze()
+    return Trained(learn, pd.concat(history, ignore_index=True), config, dataset=task_data)
+
+
+def model_dir(dataset: Dataset, config: Config):
+    """Where :func:`train_or_load` keeps the model of ``config`` trained on ``dataset``."""
+    from ..features.cache import dataset_key
+
+    return cache_dir() / "models" / dataset_key(dataset) / f"{config.schedule}-{config.task}-{config.key()}"
+
+
+def train_or_load(dataset: Dataset, config: Config, progress: bool = True, refresh: bool = False) -> Trained:
+    """The model of ``config`` on ``dataset``: loaded from the cache when it was trained before,
+    else trained and stored (weights, metric history and config, each written atomically)."""
+    folder = model_dir(dataset, config)
+    weights, history_csv = folder / "model.pt", folder / "history.csv"
+    if not refresh and weights.is_file() and history_csv.is_file():
+        task_data = for_task(dataset, config.task)
+        learn = build_learner(task_data, config)
+        learn.model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+        return Trained(learn, pd.read_csv(history_csv), config, loaded=True, dataset=task_data)
+    trained = train(dataset, config, progress)
+    buffer = io.BytesIO()
+    torch.save(trained.learn.model.state_dict(), buffer)
+    with atomic_write(folder / "config.json") as f:
+        f.write(json.dumps(asdict(config), indent=2).encode())
+    with atomic_write(history_csv) as f:
+        f.write(trained.history.to_csv(index=False).encode())
+    with atomic_write(weights) as f:
+        f.write(buffer.getvalue())
+    return trained
+
+
+def predict_test_split(trained: Trained) -> tuple[np.ndarray, np.ndarray]:
+    """``(true, predicted)`` class indices on the test split."""
+    from ..baselines import split_mask, targets
+
+    data = trained.dataset
+    rows = data.table[split_mask(data, "test")]
+    dl = trained.learn.dls.test_dl(rows, with_labels=True)
+    probs, _ = trained.learn.get_preds(dl=dl)
+    return targets(data)[split_mask(data, "test")], probs.argmax(1).numpy()

@@ -1,0 +1,87 @@
+"""Transfer learning: block-group splitter, heads, tasks, configs, train-or-load."""
+
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+import torch
+
+from emocourse.data import Dataset
+
+from emocourse.data.standins import make_affect
+from emocourse.train.transfer import (PROFILE_CONFIGS, Config, build_learner, classifier, for_task, model_dir,
+                                      predict_test_split, splitter, train_or_load)
+
+TINY = Config(image_size=32, head_epochs=2, stages=(1,), stage_lrs=(1e-3,), train_images=48, batch_size=16)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    return make_affect(tmp_path_factory.mktemp("transfer") / "affect", n=120, size=32, seed=4, workers=1)
+
+
+def _trainable(model):
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def test_splitter_gives_one_group_per_block_group(small):
+    learn = build_learner(small, TINY)
+    groups = splitter(learn.model)
+    assert len(groups) == 9  # stem, six stages of blocks, last stage + head conv, then the new head
+    assert sum(len(g) for g in groups) == len(list(learn.model.parameters()))
+    head = _trainable(learn.model)  # vision_learner freezes the body
+    assert head == sum(p.numel() for p in learn.model[1].parameters())
+    learn.freeze_to(-2)
+    top = _trainable(learn.model)
+    learn.freeze_to(-3)
+    assert head < top < _trainable(learn.model) < sum(p.numel() for p in learn.model.parameters())
+
+
+def test_heads():
+    assert classifier(1280, 8)(torch.zeros(4, 1280)).shape == (4, 8)
+    hidden = classifier(1280, 2, hidden=100)
+    assert hidden(torch.zeros(4, 1280)).shape == (4, 2) and hidden[1].out_features == 100
+
+
+def test_valence_task_relabels_the_same_images(small):
+    valence = for_task(small, "valence")
+    assert valence.classes == ["positive", "negative"] and len(valence.table) == len(small.table)
+    assert (valence.table.loc[small.table["label"] == "fear", "label"] == "negative").all()
+    assert for_task(small, "emotion") is small
+    neutral = Dataset(small.root, small.table.assign(label="neutral"), small.info)
+    with pytest.raises(ValueError, match="'neutral' has no valence"):
+        for_task(neutral, "valence")
+
+
+def test_config_is_checked_and_keyed():
+    with pytest.raises(ValueError, match="task='arousal'"):
+        Config(task="arousal")
+    with pytest.raises(ValueError, match="same length"):
+        Config(stages=(1, 2), stage_lrs=(1e-3,))
+    assert Config().key() == Config().key() != Config(hidden=100).key()
+
+
+def test_train_then_load(small):
+    first = train_or_load(small, TINY, progress=False)
+    assert not first.loaded and list(first.history["stage"].unique()) == ["head on cached features",
+                                                                         "top 1 block group"]
+    assert (model_dir(small, TINY) / "model.pt").is_file()
+    again = train_or_load(small, TINY, progress=False)
+    assert again.loaded
+    pd.testing.assert_frame_equal(again.history, first.history, check_dtype=False)
+    for a, b in zip(first.learn.model.state_dict().values(), again.learn.model.state_dict().values()):
+        torch.testing.assert_close(a, b)
+    y, predicted = predict_test_split(again)
+    assert len(y) == len(predicted) == (small.table["split"] == "test").sum()
+
+
+def test_full_profile_builds_and_trains_one_batch_on_cpu(small):
+    full = PROFILE_CONFIGS["full"]
+    assert full.image_size == 224 and full.stages[-1] == 0 and full.train_images is None
+    learn = build_learner(small, replace(full, batch_size=4))
+    learn.unfreeze()
+    x, y = learn.dls.one_batch()
+    assert x.shape == (4, 3, 224, 224)
+    loss = learn.loss_func(learn.model(x), y)
+    loss.backward()
+    assert torch.isfinite(loss) and learn.model[0].model.conv_stem.weight.grad is not None
