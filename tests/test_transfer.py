@@ -2,15 +2,18 @@
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
 
+from emocourse.baselines import split_mask, targets
 from emocourse.data import Dataset
+from emocourse.features.cache import features
 
 from emocourse.data.standins import make_affect
-from emocourse.train.transfer import (PROFILE_CONFIGS, Config, build_learner, classifier, for_task, model_dir,
-                                      predict_test_split, splitter, train_or_load)
+from emocourse.train.transfer import (PROFILE_CONFIGS, Config, build_learner, classifier, fit_head_on_features,
+                                      for_task, model_dir, predict_test_split, splitter, train_or_load)
 
 TINY = Config(image_size=32, head_epochs=2, stages=(1,), stage_lrs=(1e-3,), train_images=48, batch_size=16)
 
@@ -85,3 +88,13 @@ def test_full_profile_builds_and_trains_one_batch_on_cpu(small):
     loss = learn.loss_func(learn.model(x), y)
     loss.backward()
     assert torch.isfinite(loss) and learn.model[0].model.conv_stem.weight.grad is not None
+
+
+def test_head_trained_on_cached_features_fits_the_image_learner(small):
+    x = features(small, TINY.backbone, TINY.image_size, progress=False, crop_pct=1.0)
+    head = fit_head_on_features(x, targets(small), split_mask(small, "train"), split_mask(small, "valid"),
+                                len(small.classes), TINY)
+    learn = build_learner(small, TINY)
+    learn.model[1][2].load_state_dict(head.model.state_dict())
+    with learn.no_bar(), head.no_bar():
+        np.testing.assert_allclose(learn.validate(), head.validate(), rtol=1e-3)  # same loss, same accuracy

@@ -5,10 +5,10 @@ returns one row per image of ``dataset.table``, in table order. The first call c
 and stores them under ``$EMOCOURSE_HOME/cache/features``; later calls read them back in a
 fraction of a second. The cache key holds the dataset's name and a checksum of its
 ``labels.csv`` and ``dataset.json``, the extractor (with a version for hand-crafted features)
-and the image size, so a changed table never meets stale features. Backbone features are
-computed on the image resized and centre-cropped to the full ``image_size`` (no extra zoom),
-exactly as fastai's validation pipeline feeds the same backbone in chapter 3, so a head
-trained on cached features fits the network it is later put on. Book: chapter 2, *Baselines*.
+and the image size, so a changed table never meets stale features. Backbone features use
+timm's evaluation transform for the backbone; ``crop_pct=1.0`` instead resizes and centre-crops
+to the full ``image_size``, exactly as fastai's validation pipeline feeds the same backbone, so
+that a head trained on those features fits the network it is later put on (chapter 3). Book: chapter 2, *Baselines*.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ..paths import cache_dir
 
 HANDCRAFTED = "handcrafted"
 #: Bumped whenever an extractor changes what it computes (part of every cache file name).
-VERSION = 2
+VERSION = 3
 
 
 def dataset_key(dataset: Dataset) -> str:
@@ -41,21 +41,25 @@ def dataset_key(dataset: Dataset) -> str:
     return f"{slug}-{digest.hexdigest()[:12]}"
 
 
-def cache_path(dataset: Dataset, extractor: str, image_size: int) -> Path:
+def cache_path(dataset: Dataset, extractor: str, image_size: int, crop_pct: float | None = None) -> Path:
     """Where the features of ``dataset`` by ``extractor`` at ``image_size`` pixels are stored."""
-    return cache_dir() / "features" / dataset_key(dataset) / f"{extractor}-v{VERSION}-{image_size}px.npz"
+    crop = f"-crop{crop_pct:g}" if crop_pct is not None else ""
+    return cache_dir() / "features" / dataset_key(dataset) / f"{extractor}-v{VERSION}-{image_size}px{crop}.npz"
 
 
 def features(dataset: Dataset, extractor: str = HANDCRAFTED, image_size: int = 128, refresh: bool = False,
-             progress: bool = True) -> np.ndarray:
+             progress: bool = True, crop_pct: float | None = None) -> np.ndarray:
     """Features of every image of ``dataset`` (rows in table order), from the cache when present.
 
     ``extractor`` is ``"handcrafted"`` (colour, texture, composition; 38 values) or a backbone
     name (the pooled output of the pretrained network, e.g. 1,280 values for the bundled one).
-    ``refresh=True`` recomputes and overwrites the cached copy. A cache file that cannot be read,
+    ``crop_pct`` (backbones only) overrides timm's crop. ``refresh=True`` recomputes and
+    overwrites the cached copy. A cache file that cannot be read,
     or whose image list differs from the table, is recomputed with a warning.
     """
-    path = cache_path(dataset, extractor, image_size)
+    if crop_pct is not None and extractor == HANDCRAFTED:
+        raise ValueError("crop_pct applies to backbone features; hand-crafted features use the whole image")
+    path = cache_path(dataset, extractor, image_size, crop_pct)
     images = dataset.table["image"].to_numpy(dtype=str)
     if not refresh:
         cached = _read(path, images)
@@ -65,7 +69,7 @@ def features(dataset: Dataset, extractor: str = HANDCRAFTED, image_size: int = 1
     if extractor == HANDCRAFTED:
         values = handcrafted_matrix(paths, image_size, progress)
     else:
-        values = backbone_matrix(paths, extractor, image_size, progress)
+        values = backbone_matrix(paths, extractor, image_size, progress, crop_pct=crop_pct)
     with atomic_write(path) as f:
         np.savez(f, features=values, images=images)
     return values
@@ -104,9 +108,9 @@ def handcrafted_matrix(paths: list[Path], image_size: int, progress: bool = True
 
 
 def backbone_matrix(paths: list[Path], name: str, image_size: int, progress: bool = True,
-                    batch_size: int = 16) -> np.ndarray:
-    """Pooled features of a frozen pretrained backbone for image files (timm's normalisation;
-    resized and centre-cropped to ``image_size``, as fastai's ``Resize`` does).
+                    batch_size: int = 16, crop_pct: float | None = None) -> np.ndarray:
+    """Pooled features of a frozen pretrained backbone for image files (timm's eval transform,
+    with its crop unless ``crop_pct`` is given).
 
     Batches of 16 are the fastest on a 2-core CPU (``benchmarks/feature_extraction.py``).
     """
@@ -117,7 +121,7 @@ def backbone_matrix(paths: list[Path], name: str, image_size: int, progress: boo
     from ..models import create_backbone, eval_transform, extract_features
 
     model = create_backbone(name)
-    transform = eval_transform(model, image_size, crop_pct=1.0)
+    transform = eval_transform(model, image_size, crop_pct)
 
     def rgb(path):
         with Image.open(path) as image:
