@@ -23,7 +23,8 @@ def epoch_images_per_second(learn) -> float:
         learn.fit(1, 1e-4, cbs=[])
         total = time.perf_counter() - start
     valid_start = time.perf_counter()
-    learn.validate()
+    with learn.no_bar():
+        learn.validate()
     return len(learn.dls.train_ds) / (total - (time.perf_counter() - valid_start))
 
 
@@ -42,7 +43,7 @@ def main():
                           ("whole network unfrozen", lambda: learn.unfreeze())]:
         freeze()
         print(f"{label:>25}: {epoch_images_per_second(learn):8.1f} training images/s "
-              f"({torch.get_num_threads()} threads, batch {config.batch_size}, augmentation on)")
+              f"({torch.get_num_threads()} threads, batch {config.batch_size}, random flips)")
 
 
 if __name__ == "__main__":
