@@ -1,1 +1,2 @@
-"""Image features for the baselines: hand-crafted art-theory features (Machajdik & Hanbury 2010)."""
+"""Image features for the baselines and for transfer learning: hand-crafted art-theory features
+(Machajdik & Hanbury 2010) and frozen-backbone features, cached on disk per dataset, extractor and size."""
