@@ -18,7 +18,7 @@ def dataloaders(dataset: Dataset, image_size: int = 128, batch_size: int = 64, s
     """Images resized to ``image_size``, labels in the dataset's class order; random horizontal
     flips of the training batches when ``augment``.
 
-    Flips only, as Carroll et al. augmented: the lighting, contrast and warping changes of fastai's
+    Flips only (Carroll et al. used flips and blur): the lighting, contrast and warping changes of fastai's
     ``aug_transforms`` would change the very colour and brightness cues that emotion lives in.
     """
     from fastai.vision.all import CategoryBlock, ColReader, ColSplitter, DataBlock, Flip, ImageBlock, Resize
