@@ -7,7 +7,7 @@ import torch
 
 from emocourse.data.standins import make_faces
 from emocourse.models.small_cnn import compact_cnn, resnet18
-from emocourse.train import fit_from_scratch, image_tensor, predict
+from emocourse.train import fit_from_scratch, image_tensor, predict, split_tensors
 
 
 @pytest.fixture(scope="module")
@@ -28,13 +28,18 @@ def test_resnet18_takes_small_and_grey_inputs():
     assert resnet18(7, in_channels=1)(torch.zeros(2, 1, 48, 48)).shape == (2, 7)
 
 
-def _labels(dataset, split):
-    rows = dataset.table[dataset.table["split"] == split]
-    return image_tensor(dataset, rows, mode="L"), torch.tensor(rows["label"].map(dataset.classes.index).to_numpy())
+def test_split_tensors_hold_every_split_in_class_order(faces):
+    tensors = split_tensors(faces, mode="L")
+    assert set(tensors) == set(faces.table["split"])
+    images, labels = tensors["test"]
+    rows = faces.table[faces.table["split"] == "test"]
+    assert len(images) == len(labels) == len(rows)
+    assert [faces.classes[i] for i in labels] == list(rows["label"])
 
 
 def test_same_seed_same_model(faces):
-    train, valid = _labels(faces, "train"), _labels(faces, "valid")
+    tensors = split_tensors(faces, mode="L")
+    train, valid = tensors["train"], tensors["valid"]
     network = partial(compact_cnn, len(faces.classes), widths=(4, 8))
     first, second = (fit_from_scratch(network, train, valid, epochs=2, batch_size=16, seed=3, progress=False)
                      for _ in range(2))

@@ -12,7 +12,6 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
-import torch
 
 from ..evaluate.metrics import per_class_tpr, top_confusions
 from ..taxonomy import FER2013, FI, FERPLUS, POSITIVE, valence
@@ -92,20 +91,18 @@ def calibrate_affect(dataset: Dataset) -> list[Check]:
 def calibrate_faces(dataset: Dataset) -> list[Check]:
     """The faces stand-in against FER2013's numbers (shares, a CNN from scratch, FER+ votes)."""
     from ..models.small_cnn import compact_cnn
-    from ..train import fit_from_scratch, image_tensor, predict
+    from ..train import fit_from_scratch, predict, split_tensors
     from .standins.faces import SHARES
 
     table = dataset.table
-    train_rows, valid_rows, test_rows = (table[table["split"] == s] for s in ("train", "valid", "test"))
-    checks = _share_checks(dataset, SHARES, train_rows, "FER2013 train")
-    train, valid = ((image_tensor(dataset, rows, mode="L"), torch.tensor(rows["label"].map(FER2013.index).to_numpy()))
-                    for rows in (train_rows, valid_rows))
-    y_test = test_rows["label"].map(FER2013.index).to_numpy()
+    checks = _share_checks(dataset, SHARES, table[table["split"] == "train"], "FER2013 train")
+    tensors = split_tensors(dataset, mode="L")  # the faces stand-in's classes are FER2013's, in its order
+    x_test, y_test = tensors["test"][0], tensors["test"][1].numpy()
     start, cpu_start = time.perf_counter(), time.process_time()
-    model = fit_from_scratch(partial(compact_cnn, len(FER2013), widths=(8, 16, 32, 64)), train, valid,
+    model = fit_from_scratch(partial(compact_cnn, len(FER2013), widths=(8, 16, 32, 64)), tensors["train"], tensors["valid"],
                              epochs=6, progress=False).model
     minutes, cpu_minutes = (time.perf_counter() - start) / 60, (time.process_time() - cpu_start) / 60
-    predicted = predict(model, image_tensor(dataset, test_rows, mode="L"))
+    predicted = predict(model, x_test)
     accuracy = float((predicted == y_test).mean())
     checks.append(Check("small CNN from scratch, 6 epochs (≤ 2 CPU-minutes): 55–85 % test accuracy",
                         f"{accuracy:.1%} after {minutes:.1f} min of training ({cpu_minutes:.1f} CPU-min over all cores)", 0.55 <= accuracy <= 0.85))

@@ -1,6 +1,6 @@
 """Training with fastai: CNNs from scratch on in-memory images (chapter 2); transfer learning with
 block-group unfreezing and a train-or-load cache (`emocourse.train.transfer`, chapter 3)."""
 
-from .scratch import fit_from_scratch, image_tensor, predict
+from .scratch import fit_from_scratch, image_tensor, predict, split_tensors
 
-__all__ = ["fit_from_scratch", "image_tensor", "predict"]
+__all__ = ["fit_from_scratch", "image_tensor", "predict", "split_tensors"]

@@ -40,6 +40,17 @@ def image_tensor(dataset: Dataset, rows: pd.DataFrame | None = None, size: int |
     return tensor[:, None] if mode == "L" else tensor.permute(0, 3, 1, 2).contiguous()
 
 
+def split_tensors(dataset: Dataset, size: int | None = None, mode: str = "RGB") -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    """``{split: (images, class indices)}`` for every split, images as in :func:`image_tensor`,
+    class indices in the dataset's class order."""
+    tensors = {}
+    for split in dataset.table["split"].unique():
+        rows = dataset.table[dataset.table["split"] == split]
+        labels = torch.tensor(rows["label"].map(dataset.classes.index).to_numpy())
+        tensors[split] = image_tensor(dataset, rows, size, mode), labels
+    return tensors
+
+
 def fit_from_scratch(architecture: Callable[[], nn.Module], train: tuple[torch.Tensor, torch.Tensor],
                      valid: tuple[torch.Tensor, torch.Tensor], epochs: int, lr: float = 4e-3,
                      batch_size: int = 64, wd: float = 1e-2, seed: int = 0, progress: bool = True):
