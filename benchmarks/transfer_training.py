@@ -31,7 +31,7 @@ def epoch_images_per_second(learn) -> float:
 def main():
     dataset = load("affect")
     config = Config(image_size=128, train_images=IMAGES, head_epochs=20)
-    x = features(dataset, config.backbone, config.image_size, crop_pct=1.0)  # cached after the first run
+    x = features(dataset, config.backbone, config.image_size, fastai_resize=True)  # cached after the first run
     y, train, valid = targets(dataset), split_mask(dataset, "train"), split_mask(dataset, "valid")
     start = time.perf_counter()
     fit_head_on_features(x, y, train, valid, len(dataset.classes), config)

@@ -30,9 +30,9 @@ def test_second_call_reads_the_cache(small, monkeypatch):
 def test_key_names_dataset_extractor_and_size(small, tmp_path):
     paths = {cache_path(small, HANDCRAFTED, 48), cache_path(small, HANDCRAFTED, 64),
              cache_path(small, "tf_efficientnet_lite0", 48)}
-    assert len(paths | {cache_path(small, "tf_efficientnet_lite0", 48, crop_pct=1.0)}) == 4
-    with pytest.raises(ValueError, match="crop_pct applies to backbone"):
-        features(small, HANDCRAFTED, 48, crop_pct=1.0)
+    assert len(paths | {cache_path(small, "tf_efficientnet_lite0", 48, fastai_resize=True)}) == 4
+    with pytest.raises(ValueError, match="fastai_resize applies to backbone"):
+        features(small, HANDCRAFTED, 48, fastai_resize=True)
     copy = tmp_path / "copy"
     copy.mkdir()
     (copy / "dataset.json").write_bytes((small.root / "dataset.json").read_bytes())

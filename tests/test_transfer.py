@@ -91,10 +91,11 @@ def test_full_profile_builds_and_trains_one_batch_on_cpu(small):
 
 
 def test_head_trained_on_cached_features_fits_the_image_learner(small):
-    x = features(small, TINY.backbone, TINY.image_size, progress=False, crop_pct=1.0)
+    config = replace(TINY, image_size=40)  # the 32 px images are resized, as real photos always are
+    x = features(small, config.backbone, config.image_size, progress=False, fastai_resize=True)
     head = fit_head_on_features(x, targets(small), split_mask(small, "train"), split_mask(small, "valid"),
-                                len(small.classes), TINY)
-    learn = build_learner(small, TINY)
+                                len(small.classes), config)
+    learn = build_learner(small, config)
     learn.model[1][2].load_state_dict(head.model.state_dict())
     with learn.no_bar(), head.no_bar():
         np.testing.assert_allclose(learn.validate(), head.validate(), rtol=1e-3)  # same loss, same accuracy

@@ -6,9 +6,10 @@ and stores them under ``$EMOCOURSE_HOME/cache/features``; later calls read them 
 fraction of a second. The cache key holds the dataset's name and a checksum of its
 ``labels.csv`` and ``dataset.json``, the extractor (with a version for hand-crafted features)
 and the image size, so a changed table never meets stale features. Backbone features use
-timm's evaluation transform for the backbone; ``crop_pct=1.0`` instead resizes and centre-crops
-to the full ``image_size``, exactly as fastai's validation pipeline feeds the same backbone, so
-that a head trained on those features fits the network it is later put on (chapter 3). Book: chapter 2, *Baselines*.
+timm's evaluation transform for the backbone; ``fastai_resize=True`` instead crops the centre
+square and resizes it to ``image_size`` with bilinear interpolation, as fastai's validation
+pipeline feeds the same backbone, so that a head trained on those features fits the network it
+is later put on (chapter 3). Book: chapter 2, *Baselines*.
 """
 
 from __future__ import annotations
@@ -41,25 +42,26 @@ def dataset_key(dataset: Dataset) -> str:
     return f"{slug}-{digest.hexdigest()[:12]}"
 
 
-def cache_path(dataset: Dataset, extractor: str, image_size: int, crop_pct: float | None = None) -> Path:
+def cache_path(dataset: Dataset, extractor: str, image_size: int, fastai_resize: bool = False) -> Path:
     """Where the features of ``dataset`` by ``extractor`` at ``image_size`` pixels are stored."""
-    crop = f"-crop{crop_pct:g}" if crop_pct is not None else ""
-    return cache_dir() / "features" / dataset_key(dataset) / f"{extractor}-v{VERSION}-{image_size}px{crop}.npz"
+    resize = "-fastai" if fastai_resize else ""
+    return cache_dir() / "features" / dataset_key(dataset) / f"{extractor}-v{VERSION}-{image_size}px{resize}.npz"
 
 
 def features(dataset: Dataset, extractor: str = HANDCRAFTED, image_size: int = 128, refresh: bool = False,
-             progress: bool = True, crop_pct: float | None = None) -> np.ndarray:
+             progress: bool = True, fastai_resize: bool = False) -> np.ndarray:
     """Features of every image of ``dataset`` (rows in table order), from the cache when present.
 
     ``extractor`` is ``"handcrafted"`` (colour, texture, composition; 38 values) or a backbone
     name (the pooled output of the pretrained network, e.g. 1,280 values for the bundled one).
-    ``crop_pct`` (backbones only) overrides timm's crop. ``refresh=True`` recomputes and
+    ``fastai_resize`` (backbones only) resizes as fastai's ``Resize`` does instead of timm's
+    evaluation transform. ``refresh=True`` recomputes and
     overwrites the cached copy. A cache file that cannot be read,
     or whose image list differs from the table, is recomputed with a warning.
     """
-    if crop_pct is not None and extractor == HANDCRAFTED:
-        raise ValueError("crop_pct applies to backbone features; hand-crafted features use the whole image")
-    path = cache_path(dataset, extractor, image_size, crop_pct)
+    if fastai_resize and extractor == HANDCRAFTED:
+        raise ValueError("fastai_resize applies to backbone features; hand-crafted features use the whole image")
+    path = cache_path(dataset, extractor, image_size, fastai_resize)
     images = dataset.table["image"].to_numpy(dtype=str)
     if not refresh:
         cached = _read(path, images)
@@ -69,7 +71,7 @@ def features(dataset: Dataset, extractor: str = HANDCRAFTED, image_size: int = 1
     if extractor == HANDCRAFTED:
         values = handcrafted_matrix(paths, image_size, progress)
     else:
-        values = backbone_matrix(paths, extractor, image_size, progress, crop_pct=crop_pct)
+        values = backbone_matrix(paths, extractor, image_size, progress, fastai_resize=fastai_resize)
     with atomic_write(path) as f:
         np.savez(f, features=values, images=images)
     return values
@@ -108,9 +110,9 @@ def handcrafted_matrix(paths: list[Path], image_size: int, progress: bool = True
 
 
 def backbone_matrix(paths: list[Path], name: str, image_size: int, progress: bool = True,
-                    batch_size: int = 16, crop_pct: float | None = None) -> np.ndarray:
+                    batch_size: int = 16, fastai_resize: bool = False) -> np.ndarray:
     """Pooled features of a frozen pretrained backbone for image files (timm's eval transform,
-    with its crop unless ``crop_pct`` is given).
+    or fastai's resizing when ``fastai_resize``).
 
     Batches of 16 are the fastest on a 2-core CPU (``benchmarks/feature_extraction.py``).
     """
@@ -121,7 +123,8 @@ def backbone_matrix(paths: list[Path], name: str, image_size: int, progress: boo
     from ..models import create_backbone, eval_transform, extract_features
 
     model = create_backbone(name)
-    transform = eval_transform(model, image_size, crop_pct)
+    fastai_like = {"crop_pct": 1.0, "interpolation": "bilinear"} if fastai_resize else {}
+    transform = eval_transform(model, image_size, **fastai_like)
 
     def rgb(path):
         with Image.open(path) as image:

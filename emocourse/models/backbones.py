@@ -129,15 +129,19 @@ def fastai_learner(dls, name: str = DEFAULT_BACKBONE, **kwargs):
     return learn
 
 
-def eval_transform(model: torch.nn.Module, image_size: int | None = None, crop_pct: float | None = None):
+def eval_transform(model: torch.nn.Module, image_size: int | None = None, crop_pct: float | None = None,
+                   interpolation: str | None = None):
     """The torchvision transform (resize, centre crop, normalise) that ``model`` expects for
     PIL images; ``image_size`` overrides its default input size, ``crop_pct`` its crop
-    (1.0: resize the shorter side to ``image_size`` and crop the centre, no extra zoom)."""
+    (1.0: resize the shorter side to ``image_size`` and crop the centre, no extra zoom) and
+    ``interpolation`` its resampling (``"bilinear"``, ``"bicubic"``, …)."""
     config = resolve_data_config({}, model=model)
     if image_size is not None:
         config["input_size"] = (3, image_size, image_size)
     if crop_pct is not None:
         config["crop_pct"] = crop_pct
+    if interpolation is not None:
+        config["interpolation"] = interpolation
     return create_transform(**config)
 
 

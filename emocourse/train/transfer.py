@@ -224,7 +224,7 @@ def train(dataset: Dataset, config: Config, progress: bool = True) -> Trained:
     from ..features.cache import features
 
     task_data = for_task(dataset, config.task)
-    x = features(task_data, config.backbone, config.image_size, progress=progress, crop_pct=1.0)  # as fastai's Resize
+    x = features(task_data, config.backbone, config.image_size, progress=progress, fastai_resize=True)
     start = time.perf_counter()
     head = fit_head_on_features(x, targets(task_data), split_mask(task_data, "train"), split_mask(task_data, "valid"),
                                 len(task_data.classes), config)
