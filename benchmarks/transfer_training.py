@@ -7,10 +7,9 @@ import time
 import torch
 from fastai.callback.progress import ProgressCallback
 
-from emocourse.baselines import split_mask, targets
 from emocourse.data import load
-from emocourse.features.cache import features
-from emocourse.train.transfer import Config, build_learner, fit_head_on_features
+from emocourse.train.scratch import fit_one_cycle
+from emocourse.train.transfer import Config, build_learner, head_learner
 
 IMAGES = 640
 
@@ -31,12 +30,12 @@ def epoch_images_per_second(learn) -> float:
 def main():
     dataset = load("affect")
     config = Config(image_size=128, train_images=IMAGES, head_epochs=20)
-    x = features(dataset, config.backbone, config.image_size, fastai_resize=True)  # cached after the first run
-    y, train, valid = targets(dataset), split_mask(dataset, "train"), split_mask(dataset, "valid")
+    head = head_learner(dataset, config)  # features cached after the first run
     start = time.perf_counter()
-    fit_head_on_features(x, y, train, valid, len(dataset.classes), config)
-    print(f"head on cached features: {train.sum() * config.head_epochs / (time.perf_counter() - start):8.0f} "
-          f"training images/s ({config.head_epochs} epochs of {train.sum()} images)")
+    fit_one_cycle(head, config.head_epochs, config.head_lr, progress=False)
+    n_train = len(head.dls.train_ds)
+    print(f"head on cached features: {n_train * config.head_epochs / (time.perf_counter() - start):8.0f} "
+          f"training images/s ({config.head_epochs} epochs of {n_train} images)")
     learn = build_learner(dataset, config)
     for label, freeze in [("head only, on images", lambda: learn.freeze()),
                           ("last block group unfrozen", lambda: learn.freeze_to(-2)),

@@ -7,13 +7,14 @@ import pandas as pd
 import pytest
 import torch
 
-from emocourse.baselines import split_mask, targets
+from emocourse.baselines import split_mask
 from emocourse.data import Dataset
-from emocourse.features.cache import features
 
 from emocourse.data.standins import make_affect
-from emocourse.train.transfer import (PROFILE_CONFIGS, Config, build_learner, classifier, fit_head_on_features,
-                                      for_task, model_dir, predict_test_split, splitter, train_or_load)
+from emocourse.train.scratch import fit_one_cycle
+from emocourse.train.transfer import (PROFILE_CONFIGS, Config, build_learner, classifier, for_task, group_summary,
+                                      head_learner, model_dir, predict_test_split, splitter,
+                                      train_or_load)
 
 TINY = Config(image_size=32, head_epochs=2, stages=(1,), stage_lrs=(1e-3,), train_images=48, batch_size=16)
 
@@ -38,6 +39,10 @@ def test_splitter_gives_one_group_per_block_group(small):
     top = _trainable(learn.model)
     learn.freeze_to(-3)
     assert head < top < _trainable(learn.model) < sum(p.numel() for p in learn.model.parameters())
+    summary = group_summary(learn.model)
+    assert list(summary["layers"][[0, 1, 7, 8]]) == ["conv_stem, bn1", "blocks.0", "blocks.6, conv_head, bn2", "new head"]
+    assert list(summary["trains"]) == [False] * 6 + [True] * 3
+    assert summary["parameters"].sum() == sum(p.numel() for p in learn.model.parameters())
 
 
 def test_heads():
@@ -92,9 +97,8 @@ def test_full_profile_builds_and_trains_one_batch_on_cpu(small):
 
 def test_head_trained_on_cached_features_fits_the_image_learner(small):
     config = replace(TINY, image_size=40)  # the 32 px images are resized, as real photos always are
-    x = features(small, config.backbone, config.image_size, progress=False, fastai_resize=True)
-    head = fit_head_on_features(x, targets(small), split_mask(small, "train"), split_mask(small, "valid"),
-                                len(small.classes), config)
+    head = fit_one_cycle(head_learner(small, config), 2, 3e-3, progress=False)
+    assert len(head.dls.train_ds) == split_mask(small, "train").sum()
     learn = build_learner(small, config)
     learn.model[1][2].load_state_dict(head.model.state_dict())
     with learn.no_bar(), head.no_bar():

@@ -20,6 +20,14 @@ PUBLISHED = pd.DataFrame.from_records([
     ("ResNet-18 from scratch", "ResNet-18 from scratch, 32 × 32 px", 24.0,
      "the 8 FI emotions, their own download", "Kowalski et al."),
     ("fine-tuned network", "fine-tuned CaffeNet (chapter 3)", 58.3, "FI, 8 classes", "You et al. 2016"),
+    ("frozen body, linear head", "Inception-ResNet, linear head", 66.0, "FI, 8 classes, ≥ 4 of 5 votes",
+     "Carroll et al."),
+    ("frozen body, hidden-layer head", "Inception-ResNet, one hidden layer of 100", 69.0,
+     "FI, 8 classes, ≥ 4 of 5 votes", "Carroll et al."),
+    ("fine-tuned network", "VGG19, iterative unfreezing", 60.1, "8 emotions, majority-vote labels (their data)",
+     "Sreenivas & Zhao"),
+    ("valence, frozen body", "Inception-ResNet, positive vs negative (89–90 %)", 89.0, "FI, 2 classes",
+     "Carroll et al."),
     ("compact CNN from scratch", "CNN from scratch", 61.0, "FER2013, 7 classes", "Amin et al. 2017"),
     ("compact CNN from scratch", "VGG-style network from scratch", 73.28, "FER2013, 7 classes",
      "Khaireddin & Chen 2021"),
@@ -27,11 +35,14 @@ PUBLISHED = pd.DataFrame.from_records([
 ], columns=_COLUMNS)
 
 
-def beside_published(ours: pd.DataFrame, published: pd.DataFrame = PUBLISHED) -> pd.DataFrame:
+def beside_published(ours: pd.DataFrame, published: pd.DataFrame = PUBLISHED,
+                     also: tuple[str, ...] = ()) -> pd.DataFrame:
     """Our results (columns ``rung``, ``method``, ``accuracy`` in %, ``measured on``), each rung
-    followed by the published numbers for it; published rungs we did not run come last."""
+    followed by the published numbers for it; then the published numbers of the rungs in
+    ``also`` that we did not run (a later chapter's, people's)."""
     ours = ours.assign(source="this book")[_COLUMNS]
-    rungs = list(dict.fromkeys(list(ours["rung"]) + list(published["rung"])))
+    rungs = list(dict.fromkeys(list(ours["rung"]) + list(also)))
+    published = published[published["rung"].isin(rungs)]
     both = pd.concat([ours, published], ignore_index=True)
     both["order"] = both["rung"].map(rungs.index)
     return both.sort_values("order", kind="stable").drop(columns="order").reset_index(drop=True)

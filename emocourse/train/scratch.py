@@ -51,18 +51,14 @@ def split_tensors(dataset: Dataset, size: int | None = None, mode: str = "RGB") 
     return tensors
 
 
-def fit_from_scratch(architecture: Callable[[], nn.Module], train: tuple[torch.Tensor, torch.Tensor],
-                     valid: tuple[torch.Tensor, torch.Tensor], epochs: int, lr: float = 4e-3,
-                     batch_size: int = 64, wd: float = 1e-2, seed: int = 0, progress: bool = True):
-    """Build ``architecture()`` with random weights and train it with one cycle; returns the Learner.
+def tensor_learner(architecture: Callable[[], nn.Module], train: tuple[torch.Tensor, torch.Tensor],
+                   valid: tuple[torch.Tensor, torch.Tensor], batch_size: int = 64, wd: float = 1e-2, seed: int = 0):
+    """A fastai Learner for ``architecture()`` (random weights) on in-memory ``(inputs, class indices)``.
 
-    ``train`` and ``valid`` are ``(images, class indices)``; the Learner's recorder holds the loss
-    and validation accuracy of every epoch. The seed fixes the initial weights, the shuffling and
-    dropout (python, numpy and torch), so the same call gives the same model.
+    The seed fixes the initial weights, the shuffling and dropout (python, numpy and torch), so
+    the same call followed by the same training gives the same model.
     """
     from fastai.basics import CrossEntropyLossFlat, DataLoader, DataLoaders, Learner, accuracy, set_seed
-    from fastai.callback.progress import ProgressCallback
-    from fastai.callback.schedule import fit_one_cycle  # noqa: F401  (adds Learner.fit_one_cycle)
     from torch.utils.data import TensorDataset
 
     set_seed(seed, reproducible=True)
@@ -71,13 +67,32 @@ def fit_from_scratch(architecture: Callable[[], nn.Module], train: tuple[torch.T
         DataLoader(TensorDataset(*train), bs=batch_size, shuffle=True, drop_last=True, num_workers=0),
         DataLoader(TensorDataset(*valid), bs=256, num_workers=0),
     )
-    learn = Learner(loaders, model, loss_func=CrossEntropyLossFlat(), metrics=accuracy, wd=wd)
+    return Learner(loaders, model, loss_func=CrossEntropyLossFlat(), metrics=accuracy, wd=wd)
+
+
+def fit_one_cycle(learn, epochs: int, lr, progress: bool = True):
+    """``learn.fit_one_cycle(epochs, lr)``, silent unless ``progress``; returns ``learn``."""
+    from fastai.callback.progress import ProgressCallback
+    import fastai.callback.schedule  # noqa: F401  (adds Learner.fit_one_cycle)
+
     if progress:
         learn.fit_one_cycle(epochs, lr)
     else:
         with learn.removed_cbs(ProgressCallback), learn.no_logging():
             learn.fit_one_cycle(epochs, lr)
     return learn
+
+
+def fit_from_scratch(architecture: Callable[[], nn.Module], train: tuple[torch.Tensor, torch.Tensor],
+                     valid: tuple[torch.Tensor, torch.Tensor], epochs: int, lr: float = 4e-3,
+                     batch_size: int = 64, wd: float = 1e-2, seed: int = 0, progress: bool = True):
+    """Build ``architecture()`` with random weights and train it with one cycle; returns the Learner.
+
+    ``train`` and ``valid`` are ``(images, class indices)``; the Learner's recorder holds the loss
+    and validation accuracy of every epoch. Seeded as :func:`tensor_learner`: the same call gives
+    the same model.
+    """
+    return fit_one_cycle(tensor_learner(architecture, train, valid, batch_size, wd, seed), epochs, lr, progress)
 
 
 @torch.inference_mode()

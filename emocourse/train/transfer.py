@@ -26,6 +26,7 @@ import io
 import json
 import time
 from dataclasses import asdict, dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,7 @@ from ..models import DEFAULT_BACKBONE
 from ..paths import cache_dir
 
 TASKS = ("emotion", "valence")
+HEAD_STAGE = "head on cached features"
 SCHEDULES = ("head", "fine_tune", "iterative")
 
 
@@ -84,6 +86,25 @@ def splitter(model: nn.Sequential) -> list[list[nn.Parameter]]:
     return block_groups(model[0].model) + [list(model[1].parameters())]
 
 
+def group_summary(model: nn.Sequential) -> pd.DataFrame:
+    """One row per parameter group of :func:`splitter`, from the input up: the layers in it, its
+    number of parameters and whether they train now (after ``freeze_to``)."""
+    from timm.models import group_parameters
+
+    body = model[0].model
+    names = group_parameters(body, body.group_matcher(coarse=True))
+    layers = [", ".join(dict.fromkeys(_layer(n) for n in names[k])) for k in sorted(names)] + ["new head"]
+    groups = splitter(model)
+    return pd.DataFrame({"layers": layers, "parameters": [sum(p.numel() for p in g) for g in groups],
+                         "trains": [all(p.requires_grad for p in g) for g in groups]})
+
+
+def _layer(parameter: str) -> str:
+    """``blocks.3.1.conv_pw.weight`` → ``blocks.3``; ``conv_stem.weight`` → ``conv_stem``."""
+    parts = parameter.split(".")
+    return ".".join(parts[:2]) if parts[0] == "blocks" else parts[0]
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything that decides a trained model; its :meth:`key` names the cached copy."""
@@ -118,7 +139,7 @@ class Config:
 
 #: The two profiles: ``fast`` fits a laptop CPU (a chapter in minutes), ``full`` is paper scale on a GPU.
 PROFILE_CONFIGS = {
-    "fast": Config(image_size=128, head_epochs=20, stages=(1, 2), stage_lrs=(1e-3, 3e-4), stage_epochs=1,
+    "fast": Config(image_size=128, head_epochs=20, stages=(1, 2), stage_lrs=(3e-4, 1e-4), stage_epochs=1,
                    train_images=1200),
     "full": Config(image_size=224, head_epochs=30, stages=(1, 2, 3, 0), stage_lrs=(1e-4, 1e-5, 1e-5, 1e-6),
                    stage_epochs=5, train_images=None),
@@ -184,17 +205,23 @@ def _num_features(backbone: str) -> int:
     return timm.create_model(backbone, pretrained=False, num_classes=0).num_features
 
 
-def fit_head_on_features(x: np.ndarray, y: np.ndarray, train: np.ndarray, valid: np.ndarray, n_classes: int,
-                         config: Config, progress: bool = False):
-    """Train the head alone on cached pooled features (fastai one-cycle); returns the Learner."""
+def head_learner(dataset: Dataset, config: Config, progress: bool = False):
+    """A fastai Learner for ``config``'s new head alone, untrained, on the cached frozen features of
+    ``dataset`` (computed on first use, resized as fastai does): for ``lr_find``, or for training
+    in seconds what :func:`build_learner` would train in minutes."""
     from functools import partial
 
-    from .scratch import fit_from_scratch
+    from ..baselines import split_mask, targets
+    from ..features.cache import features
+    from .scratch import tensor_learner
 
-    tensors = [(torch.from_numpy(x[m]).float(), torch.from_numpy(y[m]).long()) for m in (train, valid)]
-    return fit_from_scratch(partial(classifier, x.shape[1], n_classes, config.hidden, config.dropout), *tensors,
-                            epochs=config.head_epochs, lr=config.head_lr, batch_size=config.batch_size,
-                            wd=config.wd, seed=config.seed, progress=progress)
+    task_data = for_task(dataset, config.task)
+    x = features(task_data, config.backbone, config.image_size, progress=progress, fastai_resize=True)
+    y = targets(task_data)
+    train_valid = [(torch.from_numpy(x[m]).float(), torch.from_numpy(y[m]).long())
+                   for m in (split_mask(task_data, "train"), split_mask(task_data, "valid"))]
+    return tensor_learner(partial(classifier, x.shape[1], len(task_data.classes), config.hidden, config.dropout),
+                          *train_valid, batch_size=config.batch_size, wd=config.wd, seed=config.seed)
 
 
 def _history(learn, stage: str, trainable: str, seconds: float) -> pd.DataFrame:
@@ -214,35 +241,32 @@ def _stages(config: Config, n_groups: int) -> list[tuple[str, int, float]]:
              k if 0 < k < n_groups else n_groups, lr) for k, lr in zip(config.stages, config.stage_lrs)]
 
 
-def train(dataset: Dataset, config: Config, progress: bool = True) -> Trained:
-    """Train from the pretrained weights following ``config`` (no cache; see :func:`train_or_load`)."""
+def train(dataset: Dataset, config: Config, progress: bool = True,
+          after_stage: Callable[[str, object], None] | None = None) -> Trained:
+    """Train from the pretrained weights following ``config`` (no cache; see :func:`train_or_load`).
+    ``after_stage(stage name, learner)``, if given, is called after the head and after each image stage."""
     from fastai.basics import set_seed
-    from fastai.callback.progress import ProgressCallback
-    from fastai.callback.schedule import fit_one_cycle  # noqa: F401  (adds Learner.fit_one_cycle)
 
-    from ..baselines import split_mask, targets
-    from ..features.cache import features
+    from .scratch import fit_one_cycle
 
     task_data = for_task(dataset, config.task)
-    x = features(task_data, config.backbone, config.image_size, progress=progress, fastai_resize=True)
+    head = head_learner(dataset, config, progress)
     start = time.perf_counter()
-    head = fit_head_on_features(x, targets(task_data), split_mask(task_data, "train"), split_mask(task_data, "valid"),
-                                len(task_data.classes), config)
-    history = [_history(head, "head on cached features", "head", time.perf_counter() - start)]
+    fit_one_cycle(head, config.head_epochs, config.head_lr, progress=False)
+    history = [_history(head, HEAD_STAGE, "head", time.perf_counter() - start)]
     set_seed(config.seed, reproducible=True)
     learn = build_learner(task_data, config)
     learn.model[1][2].load_state_dict(head.model.state_dict())
+    if after_stage:
+        after_stage(HEAD_STAGE, learn)
     n_groups = len(splitter(learn.model)) - 1
     for name, groups, lr in _stages(config, n_groups):
         learn.freeze_to(-(groups + 1))
-        rates = slice(lr / 100, lr) if config.schedule == "fine_tune" else lr
         start = time.perf_counter()
-        if progress:
-            learn.fit_one_cycle(config.stage_epochs, rates)
-        else:
-            with learn.removed_cbs(ProgressCallback), learn.no_logging():
-                learn.fit_one_cycle(config.stage_epochs, rates)
+        fit_one_cycle(learn, config.stage_epochs, slice(lr / 100, lr) if config.schedule == "fine_tune" else lr, progress)
         history.append(_history(learn, name, f"{groups} of {n_groups} block groups + head", time.perf_counter() - start))
+        if after_stage:
+            after_stage(name, learn)
     learn.freeze()
     return Trained(learn, pd.concat(history, ignore_index=True), config, dataset=task_data)
 
@@ -283,5 +307,6 @@ def predict_test_split(trained: Trained) -> tuple[np.ndarray, np.ndarray]:
     data = trained.dataset
     rows = data.table[split_mask(data, "test")]
     dl = trained.learn.dls.test_dl(rows, with_labels=True)
-    probs, _ = trained.learn.get_preds(dl=dl)
+    with trained.learn.no_bar():
+        probs, _ = trained.learn.get_preds(dl=dl)
     return targets(data)[split_mask(data, "test")], probs.argmax(1).numpy()

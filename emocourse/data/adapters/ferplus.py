@@ -19,7 +19,6 @@ from pathlib import Path
 import pandas as pd
 
 from ...taxonomy import FER2013, FERPLUS
-from ..report import ImportReport
 from ..table import DatasetError, read_text_csv, write_dataset
 from .fer2013 import import_csv
 
