@@ -47,6 +47,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/feature_extraction.py
 	$(BIN)/python benchmarks/scratch_training.py
 	$(BIN)/python benchmarks/transfer_training.py
+	$(BIN)/python benchmarks/unfreezing_stages.py
 
 # Regenerate the CI pins from what is installed in .venv.
 constraints: $(STAMP)

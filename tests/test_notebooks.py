@@ -22,6 +22,7 @@ PAPERMILL_VARIANTS = {
     "00_first_look.ipynb": {"IMAGE_SIZE": 96, "TOP_K": 5},
     "01_building_the_dataset.ipynb": {"THRESHOLD": 4, "SEED": 1},
     "02_baselines.ipynb": {"IMAGE_SIZE": 96, "SEED": 1},
+    "03_transfer_learning.ipynb": {"IMAGE_SIZE": 96, "SEED": 1},
 }
 
 

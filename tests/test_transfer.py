@@ -13,7 +13,7 @@ from emocourse.data import Dataset
 from emocourse.data.standins import make_affect
 from emocourse.train.scratch import fit_one_cycle
 from emocourse.train.transfer import (PROFILE_CONFIGS, Config, build_learner, classifier, for_task, group_summary,
-                                      head_learner, model_dir, predict_test_split, splitter,
+                                      head_learner, model_dir, predict_test_split, splitter, train,
                                       train_or_load)
 
 TINY = Config(image_size=32, head_epochs=2, stages=(1,), stage_lrs=(1e-3,), train_images=48, batch_size=16)
@@ -81,6 +81,16 @@ def test_train_then_load(small):
         torch.testing.assert_close(a, b)
     y, predicted = predict_test_split(again)
     assert len(y) == len(predicted) == (small.table["split"] == "test").sum()
+
+
+def test_each_stage_is_reported_with_the_history_so_far(small):
+    seen = []
+    trained = train(small, replace(TINY, stages=(1, 0), stage_lrs=(1e-3, 1e-4)), progress=False,
+                    after_stage=lambda stage, so_far: seen.append((stage, len(so_far.history))))
+    assert seen == [("head on cached features", 2), ("top 1 block group", 3), ("whole network", 4)]
+    assert all(not p.requires_grad for p in trained.learn.model[0].parameters())  # frozen again after training
+    whole = train(small, replace(TINY, schedule="fine_tune"), progress=False)
+    assert list(whole.history["stage"].unique()) == ["head on cached features", "whole network"]
 
 
 def test_full_profile_builds_and_trains_one_batch_on_cpu(small):

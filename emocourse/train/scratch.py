@@ -58,6 +58,7 @@ def tensor_learner(architecture: Callable[[], nn.Module], train: tuple[torch.Ten
     The seed fixes the initial weights, the shuffling and dropout (python, numpy and torch), so
     the same call followed by the same training gives the same model.
     """
+    import fastai.callback.schedule  # noqa: F401  (adds Learner.fit_one_cycle and Learner.lr_find)
     from fastai.basics import CrossEntropyLossFlat, DataLoader, DataLoaders, Learner, accuracy, set_seed
     from torch.utils.data import TensorDataset
 
@@ -73,7 +74,6 @@ def tensor_learner(architecture: Callable[[], nn.Module], train: tuple[torch.Ten
 def fit_one_cycle(learn, epochs: int, lr, progress: bool = True):
     """``learn.fit_one_cycle(epochs, lr)``, silent unless ``progress``; returns ``learn``."""
     from fastai.callback.progress import ProgressCallback
-    import fastai.callback.schedule  # noqa: F401  (adds Learner.fit_one_cycle)
 
     if progress:
         learn.fit_one_cycle(epochs, lr)

@@ -242,9 +242,9 @@ def _stages(config: Config, n_groups: int) -> list[tuple[str, int, float]]:
 
 
 def train(dataset: Dataset, config: Config, progress: bool = True,
-          after_stage: Callable[[str, object], None] | None = None) -> Trained:
+          after_stage: Callable[[str, Trained], None] | None = None) -> Trained:
     """Train from the pretrained weights following ``config`` (no cache; see :func:`train_or_load`).
-    ``after_stage(stage name, learner)``, if given, is called after the head and after each image stage."""
+    ``after_stage(stage name, model so far)``, if given, is called after the head and after each image stage."""
     from fastai.basics import set_seed
 
     from .scratch import fit_one_cycle
@@ -258,7 +258,7 @@ def train(dataset: Dataset, config: Config, progress: bool = True,
     learn = build_learner(task_data, config)
     learn.model[1][2].load_state_dict(head.model.state_dict())
     if after_stage:
-        after_stage(HEAD_STAGE, learn)
+        after_stage(HEAD_STAGE, Trained(learn, pd.concat(history, ignore_index=True), config, dataset=task_data))
     n_groups = len(splitter(learn.model)) - 1
     for name, groups, lr in _stages(config, n_groups):
         learn.freeze_to(-(groups + 1))
@@ -266,7 +266,7 @@ def train(dataset: Dataset, config: Config, progress: bool = True,
         fit_one_cycle(learn, config.stage_epochs, slice(lr / 100, lr) if config.schedule == "fine_tune" else lr, progress)
         history.append(_history(learn, name, f"{groups} of {n_groups} block groups + head", time.perf_counter() - start))
         if after_stage:
-            after_stage(name, learn)
+            after_stage(name, Trained(learn, pd.concat(history, ignore_index=True), config, dataset=task_data))
     learn.freeze()
     return Trained(learn, pd.concat(history, ignore_index=True), config, dataset=task_data)
 
