@@ -105,11 +105,12 @@ def test_full_profile_builds_and_trains_one_batch_on_cpu(small):
     assert torch.isfinite(loss) and learn.model[0].model.conv_stem.weight.grad is not None
 
 
-def test_head_trained_on_cached_features_fits_the_image_learner(small):
-    config = replace(TINY, image_size=40)  # the 32 px images are resized, as real photos always are
+@pytest.mark.parametrize("task", ["emotion", "valence"])  # valence classes (positive, negative) are not sorted
+def test_head_trained_on_cached_features_fits_the_image_learner(small, task):
+    config = replace(TINY, image_size=40, task=task)  # the 32 px images are resized, as real photos always are
     head = fit_one_cycle(head_learner(small, config), 2, 3e-3, progress=False)
     assert len(head.dls.train_ds) == split_mask(small, "train").sum()
-    learn = build_learner(small, config)
+    learn = build_learner(for_task(small, task), config)
     learn.model[1][2].load_state_dict(head.model.state_dict())
     with learn.no_bar(), head.no_bar():
         np.testing.assert_allclose(learn.validate(), head.validate(), rtol=1e-3)  # same loss, same accuracy

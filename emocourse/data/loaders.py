@@ -26,7 +26,7 @@ def dataloaders(dataset: Dataset, image_size: int = 128, batch_size: int = 64, s
     rows = dataset.table[dataset.table["split"].isin(["train", "valid"])].copy()
     rows["is_valid"] = rows["split"] == "valid"
     block = DataBlock(
-        blocks=(ImageBlock, CategoryBlock(vocab=dataset.classes)),
+        blocks=(ImageBlock, CategoryBlock(vocab=dataset.classes, sort=False)),  # fastai sorts a vocab unless told
         get_x=ColReader("image", pref=f"{dataset.root}{os.sep}"),
         get_y=ColReader("label"),
         splitter=ColSplitter("is_valid"),
