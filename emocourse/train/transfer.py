@@ -40,8 +40,8 @@ from ..models import DEFAULT_BACKBONE
 from ..paths import cache_dir
 
 TASKS = ("emotion", "valence")
-HEAD_STAGE = "head on cached features"
 SCHEDULES = ("head", "fine_tune", "iterative")
+HEAD_STAGE = "head on cached features"  # the first stage of every schedule, in the metric history
 
 
 def for_task(dataset: Dataset, task: str) -> Dataset:
@@ -257,8 +257,12 @@ def train(dataset: Dataset, config: Config, progress: bool = True,
     set_seed(config.seed, reproducible=True)
     learn = build_learner(task_data, config)
     learn.model[1][2].load_state_dict(head.model.state_dict())
+
+    def so_far() -> Trained:
+        return Trained(learn, pd.concat(history, ignore_index=True), config, dataset=task_data)
+
     if after_stage:
-        after_stage(HEAD_STAGE, Trained(learn, pd.concat(history, ignore_index=True), config, dataset=task_data))
+        after_stage(HEAD_STAGE, so_far())
     n_groups = len(splitter(learn.model)) - 1
     for name, groups, lr in _stages(config, n_groups):
         learn.freeze_to(-(groups + 1))
@@ -266,9 +270,9 @@ def train(dataset: Dataset, config: Config, progress: bool = True,
         fit_one_cycle(learn, config.stage_epochs, slice(lr / 100, lr) if config.schedule == "fine_tune" else lr, progress)
         history.append(_history(learn, name, f"{groups} of {n_groups} block groups + head", time.perf_counter() - start))
         if after_stage:
-            after_stage(name, Trained(learn, pd.concat(history, ignore_index=True), config, dataset=task_data))
+            after_stage(name, so_far())
     learn.freeze()
-    return Trained(learn, pd.concat(history, ignore_index=True), config, dataset=task_data)
+    return so_far()
 
 
 def model_dir(dataset: Dataset, config: Config):
