@@ -1,18 +1,17 @@
 """emocourse: the helper package of *Learning to Feel*, a course on visual emotion recognition.
 
-The chapters in ``notebooks/`` stay thin and call into this package:
+The chapters in ``notebooks/`` stay thin and call into this package. Its rooms stand on floors;
+a module imports only from its own floor or the floors below (``tests/test_layers.py``):
 
-- :mod:`emocourse.taxonomy` — emotion sets, valence, colours (book: *Setup* → *Emotions and datasets*);
-- :mod:`emocourse.models` — pretrained backbones, offline first (chapter 0), small CNNs;
-- :mod:`emocourse.data` — the canonical dataset table, adapters for real releases, offline
-  stand-ins and their calibration (book: *Datasets*);
-- :mod:`emocourse.features` — hand-crafted colour, texture and composition features, and the
-  on-disk feature cache (chapter 2);
-- :mod:`emocourse.baselines` — guessers and linear models on features (chapter 2);
-- :mod:`emocourse.train` — CNNs from scratch (chapter 2) and transfer learning (chapter 3);
-- :mod:`emocourse.evaluate` — per-class rates, confusions, published numbers;
-- :mod:`emocourse.notebook` — parameters and profiles shared by every chapter (book: *Setup*);
-- :mod:`emocourse.cli` — the ``emocourse`` command.
+0. ``taxonomy``, ``fileio``, ``paths`` — emotions, valence, colours; atomic writes; folders;
+1. ``data`` — canonical table, adapters, stand-ins, curation, downloads; no torch, no fastai
+   (book: *Datasets*);
+2. ``models``, ``features``, ``baselines`` — backbones and small CNNs (chapter 0); features and
+   their cache, guessers, linear models (chapter 2);
+3. ``train`` — fastai DataLoaders, CNNs from scratch (chapter 2), transfer learning (chapter 3);
+4. ``evaluate`` — metrics, published numbers, stand-in calibration;
+5. ``notebook``, ``cli`` — parameters, profiles and lesson checks (book: *Setup*); the
+   ``emocourse`` command.
 """
 
 import warnings

@@ -12,17 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .data.table import Dataset
+from .data.table import Dataset, split_mask, targets
 
-
-def targets(dataset: Dataset) -> np.ndarray:
-    """Class index of every row of the table, in the dataset's class order."""
-    return dataset.table["label"].map(dataset.classes.index).to_numpy()
-
-
-def split_mask(dataset: Dataset, split: str) -> np.ndarray:
-    """Boolean mask of the rows in ``split`` (``train``, ``valid`` or ``test``)."""
-    return (dataset.table["split"] == split).to_numpy()
+__all__ = ["Score", "fit_and_test", "guesser", "linear_model", "split_mask", "targets"]
 
 
 def guesser(strategy: str, seed: int = 0):

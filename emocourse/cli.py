@@ -98,7 +98,7 @@ def data_make(args: argparse.Namespace) -> int:
 def data_calibrate(args: argparse.Namespace) -> int:
     """Measure a stand-in against the real dataset's numbers; exit 1 if a target is missed."""
     from .data import read_dataset
-    from .data.calibrate import calibrate, format_report
+    from .evaluate.calibration import calibrate, format_report
 
     dataset = read_dataset(args.dir)
     checks = calibrate(dataset)

@@ -8,7 +8,7 @@ import pytest
 
 from emocourse.data import DatasetError, read_dataset
 from emocourse.data.adapters import import_emoset, import_fer2013, import_ferplus, import_fi, import_folder
-from emocourse.data.adapters.ferplus import HEADER
+from emocourse.data.adapters.fer_csv import HEADER
 from emocourse.taxonomy import FI
 from images import corrupt_jpeg, exif_rotated_jpeg, photo, sixteen_bit_png, truncated_png
 

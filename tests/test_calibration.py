@@ -4,7 +4,7 @@ import pytest
 
 from emocourse.cli import main
 from emocourse.data import load
-from emocourse.data.calibrate import calibrate, format_report
+from emocourse.evaluate.calibration import calibrate, format_report
 from emocourse.data.standins import make_faces
 
 

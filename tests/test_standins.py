@@ -6,7 +6,7 @@ import pandas as pd
 
 from emocourse.cli import main
 from emocourse.data import load, read_dataset
-from emocourse.data.adapters.ferplus import HEADER
+from emocourse.data.adapters.fer_csv import HEADER
 from emocourse.data.standins import make_affect, make_faces
 
 

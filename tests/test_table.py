@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from emocourse.data import Dataset, DatasetError, load, read_dataset, write_dataset
+from emocourse.train import dataloaders
 from images import photo
 
 INFO = {"name": "tiny", "classes": ["amusement", "sadness"]}
@@ -58,7 +59,7 @@ def test_not_a_dataset_folder(tmp_path):
 def test_fastai_dataloaders_follow_class_order_and_splits(tmp_path):
     written = tiny(tmp_path)
     dataset = Dataset(written.root, written.table, {**written.info, "classes": ["sadness", "amusement"]})  # not sorted
-    dls = dataset.dataloaders(image_size=16, batch_size=2, augment=False)
+    dls = dataloaders(dataset, image_size=16, batch_size=2, augment=False)
     assert list(dls.vocab) == dataset.classes  # fastai would sort the vocab unless told not to
     assert int(dls.valid_ds[0][1]) == 1  # the valid image is amusement
     assert len(dls.train_ds) == 2 and len(dls.valid_ds) == 1

@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+import numpy as np
 import pandas as pd
 
 from ..fileio import atomic_write
@@ -75,13 +76,15 @@ class Dataset:
         counts = pd.crosstab(self.table["label"], self.table["split"]).reindex(self.classes, fill_value=0)
         return counts.reindex(columns=[s for s in SPLITS if s in counts.columns])
 
-    def dataloaders(self, image_size: int = 128, batch_size: int = 64, seed: int = 0,
-                    augment: bool = True, num_workers: int | None = None):
-        """fastai DataLoaders over the train and valid splits (see :mod:`emocourse.data.loaders`)."""
-        from .loaders import dataloaders
 
-        return dataloaders(self, image_size=image_size, batch_size=batch_size, seed=seed,
-                           augment=augment, num_workers=num_workers)
+def targets(dataset: Dataset) -> np.ndarray:
+    """Class index of every row of the table, in the dataset's class order."""
+    return dataset.table["label"].map(dataset.classes.index).to_numpy()
+
+
+def split_mask(dataset: Dataset, split: str) -> np.ndarray:
+    """Boolean mask of the rows in ``split`` (``train``, ``valid`` or ``test``)."""
+    return (dataset.table["split"] == split).to_numpy()
 
 
 def read_text_csv(path: Path) -> pd.DataFrame:

@@ -34,10 +34,13 @@ import torch
 from torch import nn
 
 from .. import taxonomy
-from ..data.table import Dataset
+from ..data.table import Dataset, split_mask, targets
+from ..features.cache import dataset_key, features
 from ..fileio import atomic_write
-from ..models import DEFAULT_BACKBONE
+from ..models import DEFAULT_BACKBONE, fastai_learner
 from ..paths import cache_dir
+from .loaders import dataloaders
+from .scratch import fit_one_cycle, tensor_learner
 
 TASKS = ("emotion", "valence")
 SCHEDULES = ("head", "fine_tune", "iterative")
@@ -188,8 +191,6 @@ def build_learner(dataset: Dataset, config: Config):
     split into block groups, a new head, body frozen."""
     from fastai.metrics import accuracy
 
-    from ..data.loaders import dataloaders
-    from ..models import fastai_learner
 
     dls = dataloaders(_image_rows(dataset, config), config.image_size, config.batch_size, seed=config.seed)
     n_features = _num_features(config.backbone)
@@ -211,9 +212,6 @@ def head_learner(dataset: Dataset, config: Config, progress: bool = False):
     in seconds what :func:`build_learner` would train in minutes."""
     from functools import partial
 
-    from ..baselines import split_mask, targets
-    from ..features.cache import features
-    from .scratch import tensor_learner
 
     task_data = for_task(dataset, config.task)
     x = features(task_data, config.backbone, config.image_size, progress=progress, fastai_resize=True)
@@ -247,7 +245,6 @@ def train(dataset: Dataset, config: Config, progress: bool = True,
     ``after_stage(stage name, model so far)``, if given, is called after the head and after each image stage."""
     from fastai.basics import set_seed
 
-    from .scratch import fit_one_cycle
 
     task_data = for_task(dataset, config.task)
     head = head_learner(dataset, config, progress)
@@ -277,7 +274,6 @@ def train(dataset: Dataset, config: Config, progress: bool = True,
 
 def model_dir(dataset: Dataset, config: Config):
     """Where :func:`train_or_load` keeps the model of ``config`` trained on ``dataset``."""
-    from ..features.cache import dataset_key
 
     return cache_dir() / "models" / dataset_key(dataset) / f"{config.schedule}-{config.task}-{config.key()}"
 
@@ -306,7 +302,6 @@ def train_or_load(dataset: Dataset, config: Config, progress: bool = True, refre
 
 def predict_test_split(trained: Trained) -> tuple[np.ndarray, np.ndarray]:
     """``(true, predicted)`` class indices on the test split."""
-    from ..baselines import split_mask, targets
 
     data = trained.dataset
     rows = data.table[split_mask(data, "test")]

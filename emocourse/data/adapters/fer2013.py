@@ -13,85 +13,21 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Mapping
 
-import numpy as np
 import pandas as pd
-from PIL import Image
 
 from ...taxonomy import FER2013
-from ..placing import place_image, save_png
+from ..placing import place_image
 from ..report import ImportReport
-from ..table import DatasetError, read_text_csv, write_dataset
+from ..table import DatasetError, write_dataset
+from .fer_csv import USAGE_TO_SPLIT, VOTE_COLUMNS, import_csv, read_votes
 
-SIDE = 48
-USAGE_TO_SPLIT = {"Training": "train", "PublicTest": "valid", "PrivateTest": "test"}
-COLUMNS = ("emotion", "pixels", "Usage")
 INFO = {
     "name": "FER2013",
     "classes": list(FER2013.classes),
     "licence": "research use; see the Kaggle challenge terms",
     "citation": "goodfellow2013challenges",
 }
-
-
-def read_csv(path: Path) -> pd.DataFrame:
-    """Read ``fer2013.csv`` as strings, checking its columns."""
-    frame = read_text_csv(path)
-    missing = [c for c in COLUMNS if c not in frame.columns]
-    if missing:
-        raise DatasetError(f"{path}: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}")
-    return frame
-
-
-def parse_pixels(text: str) -> np.ndarray:
-    """One ``pixels`` cell → a 48×48 uint8 array; ``ValueError`` says what is wrong."""
-    values = text.split()
-    if len(values) != SIDE * SIDE:
-        raise ValueError(f"{len(values)} pixel values, expected {SIDE * SIDE}")
-    try:
-        array = np.array(values, dtype=np.int64)
-    except ValueError:
-        raise ValueError("pixel values must be integers") from None
-    if array.min() < 0 or array.max() > 255:
-        raise ValueError(f"pixel values must be 0..255, found {array.min()}..{array.max()}")
-    return array.astype(np.uint8).reshape(SIDE, SIDE)
-
-
-def parse_row(row: pd.Series) -> tuple[str, str, np.ndarray]:
-    """(label, split, pixels) of one CSV row, or ``ValueError`` naming the bad field."""
-    if row["Usage"] not in USAGE_TO_SPLIT:
-        raise ValueError(f"Usage {row['Usage']!r} is not one of {', '.join(USAGE_TO_SPLIT)}")
-    if not row["emotion"].strip().isdigit() or int(row["emotion"]) >= len(FER2013):
-        raise ValueError(f"emotion {row['emotion']!r} is not a label id 0..{len(FER2013) - 1}")
-    return FER2013.label(int(row["emotion"])), USAGE_TO_SPLIT[row["Usage"]], parse_pixels(row["pixels"])
-
-
-def import_csv(csv_path: Path, out: Path, skip: Mapping[int, tuple[str, str]] | None = None
-               ) -> tuple[pd.DataFrame, ImportReport]:
-    """Write one PNG per valid row under ``out/images`` and return the table (``source`` = CSV row).
-
-    ``skip`` maps row numbers (0-based) that a caller has already ruled out to ``(where, why)``;
-    they are reported and not written.
-    """
-    report = ImportReport(str(csv_path))
-    skip = skip or {}
-    rows = []
-    for index, row in read_csv(csv_path).iterrows():
-        if index in skip:
-            report.skip(*skip[index])
-            continue
-        where = f"{csv_path.name} row {index + 2}"
-        try:
-            label, split, pixels = parse_row(row)
-        except ValueError as err:
-            report.skip(where, str(err))
-            continue
-        image = f"images/{split}/{index:05d}.png"
-        save_png(Image.fromarray(pixels, mode="L"), out / image)
-        rows.append({"image": image, "label": label, "split": split, "source": where, "row": index})
-    report.kept = len(rows)
-    return pd.DataFrame(rows), report
 
 
 _FILE_NAME = re.compile(r"(Training|PublicTest|PrivateTest)_(\d+)\.\w+")
@@ -123,8 +59,6 @@ def import_folders(root: Path, out: Path) -> tuple[pd.DataFrame, ImportReport]:
 
 def attach_votes(table: pd.DataFrame, votes_path: Path) -> pd.DataFrame:
     """Add FER+'s ten vote counts (``votes_<column>``) to rows imported from ``fer2013.csv``."""
-    from .ferplus import VOTE_COLUMNS, read_votes
-
     votes = read_votes(votes_path)
     if len(votes) <= table["row"].max():
         raise DatasetError(f"{votes_path} has {len(votes)} rows, fewer than fer2013.csv")

@@ -19,32 +19,15 @@ from pathlib import Path
 import pandas as pd
 
 from ...taxonomy import FER2013, FERPLUS
-from ..table import DatasetError, read_text_csv, write_dataset
-from .fer2013 import import_csv
+from ..table import DatasetError, write_dataset
+from .fer_csv import USAGE_TO_SPLIT, VOTE_COLUMNS, import_csv, read_votes
 
-VOTE_COLUMNS = (*FERPLUS.classes, "unknown", "NF")
-HEADER = ("Usage", "Image name", *VOTE_COLUMNS)
 INFO = {
     "name": "FER+",
     "classes": list(FERPLUS.classes),
     "licence": "FER+ labels: MIT; images: FER2013 terms",
     "citation": "barsoum2016training",
 }
-
-
-def read_votes(path: Path) -> pd.DataFrame:
-    """Read ``fer2013new.csv``, checking the header and that every vote is a count 0..10."""
-    frame = read_text_csv(path)
-    if tuple(frame.columns) != HEADER:
-        raise DatasetError(f"{path}: header must be {','.join(HEADER)}; found {','.join(frame.columns)}")
-    votes = frame[list(VOTE_COLUMNS)].apply(pd.to_numeric, errors="coerce")
-    bad = votes.isna() | (votes < 0) | (votes > 10) | (votes != votes.round())
-    if bad.to_numpy().any():
-        row, col = map(int, next(zip(*bad.to_numpy().nonzero())))
-        raise DatasetError(f"{path} row {row + 2}: {VOTE_COLUMNS[col]} must be a vote count 0..10, "
-                           f"got {frame.iloc[row][VOTE_COLUMNS[col]]!r}")
-    frame[list(VOTE_COLUMNS)] = votes.astype(int)
-    return frame
 
 
 def majority(votes: pd.Series) -> tuple[str | None, str]:
@@ -84,7 +67,7 @@ def import_ferplus(src: str | Path, out: str | Path, votes_csv: str | Path | Non
     rows = []
     for record in table.to_dict("records"):
         row = votes.iloc[record["row"]]
-        split_in_votes = {"Training": "train", "PublicTest": "valid", "PrivateTest": "test"}.get(row["Usage"])
+        split_in_votes = USAGE_TO_SPLIT.get(row["Usage"])
         if split_in_votes != record["split"]:
             raise DatasetError(f"{votes_path.name} row {record['row'] + 2}: Usage {row['Usage']!r} does not match "
                                f"fer2013.csv's split {record['split']!r}; are the two files from the same release?")

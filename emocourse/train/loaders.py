@@ -1,10 +1,10 @@
-"""fastai DataLoaders for a canonical dataset (train and valid splits; test via ``dls.test_dl``)."""
+"""fastai DataLoaders for a canonical dataset (train and valid splits; test via ``dls.test_dl``). Book: chapter 3."""
 
 from __future__ import annotations
 
 import os
 
-from .table import Dataset
+from ..data.table import Dataset
 
 
 def default_workers() -> int:

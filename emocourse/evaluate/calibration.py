@@ -13,9 +13,16 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from ..evaluate.metrics import per_class_tpr, top_confusions
-from ..taxonomy import FER2013, FI, FERPLUS, POSITIVE, valence
-from .table import Dataset
+from ..baselines import linear_model
+from ..data.standins.affect import SHARES as FI_SHARES
+from ..data.standins.faces import SHARES as FER2013_SHARES
+from ..data.table import Dataset
+from ..features.cache import HANDCRAFTED, features
+from ..models import DEFAULT_BACKBONE
+from ..models.small_cnn import compact_cnn
+from ..taxonomy import FER2013, FERPLUS, FI, POSITIVE, valence
+from ..train import fit_from_scratch, predict, split_tensors
+from .metrics import per_class_tpr, top_confusions
 
 
 @dataclass
@@ -34,8 +41,6 @@ def _share_checks(dataset: Dataset, shares: dict[str, float], rows: pd.DataFrame
 
 
 def _linear_probe(x_train, y_train, x_test, y_test):
-    from ..baselines import linear_model
-
     model = linear_model("logistic", C=0.5).fit(x_train, y_train)
     predicted = model.predict(x_test)
     return float((predicted == y_test).mean()), predicted
@@ -43,11 +48,7 @@ def _linear_probe(x_train, y_train, x_test, y_test):
 
 def calibrate_affect(dataset: Dataset) -> list[Check]:
     """The affect stand-in against FI's numbers (shares, crawl, baselines, confusions, valence)."""
-    from ..features.cache import HANDCRAFTED, features
-    from ..models import DEFAULT_BACKBONE
-    from .standins.affect import SHARES
-
-    checks = _share_checks(dataset, SHARES, dataset.table, "FI")
+    checks = _share_checks(dataset, FI_SHARES, dataset.table, "FI")
     votes = pd.read_csv(dataset.root / "crawl" / "votes.csv")
     manifest = pd.read_csv(dataset.root / "crawl" / "manifest.csv")
     yes = votes.filter(like="rater_").sum(axis=1) >= 3
@@ -90,12 +91,8 @@ def calibrate_affect(dataset: Dataset) -> list[Check]:
 
 def calibrate_faces(dataset: Dataset) -> list[Check]:
     """The faces stand-in against FER2013's numbers (shares, a CNN from scratch, FER+ votes)."""
-    from ..models.small_cnn import compact_cnn
-    from ..train import fit_from_scratch, predict, split_tensors
-    from .standins.faces import SHARES
-
     table = dataset.table
-    checks = _share_checks(dataset, SHARES, table[table["split"] == "train"], "FER2013 train")
+    checks = _share_checks(dataset, FER2013_SHARES, table[table["split"] == "train"], "FER2013 train")
     tensors = split_tensors(dataset, mode="L")  # the faces stand-in's classes are FER2013's, in its order
     x_test, y_test = tensors["test"][0], tensors["test"][1].numpy()
     start, cpu_start = time.perf_counter(), time.process_time()
