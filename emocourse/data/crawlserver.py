@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import sys
 import threading
 import time
 import zlib
@@ -37,6 +38,17 @@ PLACEHOLDER_SHA256 = hashlib.sha256(placeholder_jpeg()).hexdigest()
 def _share(path: str, salt: str) -> float:
     """A stable pseudo-random number in [0, 1) per path, so every run sees the same web."""
     return zlib.crc32(f"{salt}:{path}".encode()) / 2**32
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up (a downloader giving up on a slow link) is an ordinary event here, not
+    an error: the standard server would print its traceback to stderr."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # BrokenPipeError, ConnectionResetError, ...
+            super().handle_error(request, client_address)
 
 
 @contextmanager
@@ -70,8 +82,7 @@ def serve(crawl_dir: str | Path, slow_share: float = 0.05, slow_seconds: float =
             self.end_headers()
             self.wfile.write(body)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    server = _QuietServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
