@@ -174,3 +174,57 @@ def test_folder_tree_and_csv(tmp_path):
     listing.assign(split="holdout").to_csv(tmp_path / "bad.csv", index=False)
     with pytest.raises(DatasetError, match="row 2: split 'holdout'"):
         import_folder(tmp_path / "bad.csv", tmp_path / "out3")
+
+
+def test_folder_file_name_that_is_not_utf8_is_kept_under_a_safe_name(tmp_path):
+    import os
+
+    tree = tmp_path / "tree"
+    for label in ("calm", "tense"):
+        for i in range(4):
+            photo(tree / label / f"{i}.png", seed=i + (50 if label == "tense" else 0), size=16)
+    odd = os.path.join(os.fsencode(tree / "calm"), b"caf\xe9.png")  # Latin-1 bytes, not UTF-8
+    with open(odd, "wb") as f:
+        f.write((tree / "calm" / "0.png").read_bytes()[:-1] + b"\x00")  # a distinct file
+    os.mkdir(os.path.join(os.fsencode(tree), b"s\xe4d"))  # a class folder whose name is not UTF-8
+    dataset, report = import_folder(tree, tmp_path / "out")
+    assert dataset.classes == ["calm", "tense"] and len(dataset.table) == 9
+    assert (dataset.root / "labels.csv").read_text(encoding="utf-8")  # a valid UTF-8 table
+    renamed = [e for e in report.entries if "not valid UTF-8" in e["reason"]]
+    assert sorted(e["action"] for e in renamed) == ["fixed", "skipped"]
+    assert any("caf\\xe9.png" in e["where"] for e in renamed)
+    assert read_dataset(tmp_path / "out").table["image"].str.contains("renamed.png").sum() == 1
+    report.write(tmp_path / "report.csv")  # the report is writable too
+
+
+def test_folder_csv_refuses_empty_labels_and_paths_outside_its_folder(tmp_path):
+    photo(tmp_path / "list" / "a.png", seed=1, size=16)
+    photo(tmp_path / "list" / "b.png", seed=2, size=16)
+    photo(tmp_path / "outside.png", seed=3, size=16)
+    pd.DataFrame({"path": ["a.png", "b.png", "../outside.png", "/etc/passwd"],
+                  "label": ["calm", "", "calm", "calm"]}).to_csv(tmp_path / "list" / "list.csv", index=False)
+    dataset, report = import_folder(tmp_path / "list" / "list.csv", tmp_path / "out")
+    assert dataset.classes == ["calm"] and list(dataset.table["source"]) == [str(tmp_path / "list" / "a.png")]
+    reasons = [e["reason"] for e in report.entries]
+    assert reasons[0] == "empty label"
+    assert all("leaves the CSV's folder" in r for r in reasons[1:]) and len(reasons) == 3
+
+
+def test_a_class_without_a_name_is_refused(tmp_path):
+    from emocourse.data import write_dataset
+
+    photo(tmp_path / "images" / "a.png", size=16)
+    table = pd.DataFrame({"image": ["images/a.png"], "label": [""], "split": ["train"]})
+    with pytest.raises(DatasetError, match="classes must be a non-empty list of names"):
+        write_dataset(tmp_path, table, {"name": "x", "classes": [""]})
+
+
+def test_emoset_split_file_that_is_not_a_list_is_named_and_nothing_is_written(tmp_path):
+    rel = tmp_path / "EmoSet-118K"
+    photo(rel / "image" / "anger" / "anger_00001.jpg")
+    (rel / "train.json").write_text(json.dumps([["anger", "image/anger/anger_00001.jpg", "annotation/a.json"]]))
+    (rel / "val.json").write_text(json.dumps({"not": "a list"}))
+    (rel / "test.json").write_text("[]")
+    with pytest.raises(DatasetError, match=r"val\.json: expected a JSON list of \[label, id, image, annotation\] rows, found a JSON dict"):
+        import_emoset(rel, tmp_path / "out")
+    assert not (tmp_path / "out").exists()

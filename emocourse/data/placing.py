@@ -37,23 +37,26 @@ def copy_file(src: Path, dst: Path) -> None:
         shutil.copyfileobj(source, target)
 
 
-def place_image(src: Path, root: Path, rel: str, report: ImportReport, mode: str = "RGB") -> str | None:
+def place_image(src: Path, root: Path, rel: str, report: ImportReport, mode: str = "RGB",
+                where: str | None = None) -> str | None:
     """Check ``src`` and put it at ``root/rel``; return the relative path used, or ``None``.
 
     A readable, plain image is linked or copied unchanged. One that needed a repair (EXIF
     rotation, CMYK, palette, 16-bit) is written as a normalised PNG and reported as fixed. An
-    unreadable one (corrupt, truncated, too large) is reported as skipped.
+    unreadable one (corrupt, truncated, too large) is reported as skipped. ``where`` names the
+    file in the report (default: its path).
     """
+    where = where or str(src)
     fixes: list[str] = []
     try:
         image = read_image(src, mode, fixes)
     except ImageProblem as err:
-        report.skip(str(src), str(err).removeprefix(f"{src}: "))
+        report.skip(where, str(err).removeprefix(f"{src}: "))
         return None
     if fixes:
         rel = str(PurePosixPath(rel).with_suffix(".png"))
         save_png(image, root / rel)
-        report.fix(str(src), "; ".join(fixes))
+        report.fix(where, "; ".join(fixes))
     else:
         copy_file(src, root / rel)
     return rel

@@ -112,8 +112,8 @@ def validate(table: pd.DataFrame, classes: list[str], where: str, root: Path | N
     missing = [c for c in REQUIRED if c not in table.columns]
     if missing:
         raise DatasetError(f"{where}: missing column(s) {', '.join(missing)}; found {', '.join(map(str, table.columns))}")
-    if len(set(classes)) != len(classes) or not classes:
-        raise DatasetError(f"{where}: classes must be a non-empty list without repeats, got {classes}")
+    if len(set(classes)) != len(classes) or not classes or not all(isinstance(c, str) and c.strip() for c in classes):
+        raise DatasetError(f"{where}: classes must be a non-empty list of names without repeats, got {classes}")
     checks = [
         (~table["label"].isin(classes), lambda v: f"unknown label {v!r} (classes: {', '.join(classes)})", "label"),
         (~table["split"].isin(SPLITS), lambda v: f"split {v!r} is not one of {', '.join(SPLITS)}", "split"),

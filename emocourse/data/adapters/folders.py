@@ -6,6 +6,7 @@ and no votes; public copies contain "photo unavailable" placeholders. Book: *Dat
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -27,6 +28,11 @@ def _image_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
 
 
+def shown(path: Path | str) -> str:
+    """``path`` as printable text, even when its name is not valid UTF-8 (bytes shown as ``\\xNN``)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def _place_all(items: list[tuple[Path, str, str | None]], out: Path, report: ImportReport) -> pd.DataFrame:
     """Check and copy (path, label, split) items; placeholders and unreadable files are reported."""
     digests = {path: sha256_file(path) for path, _, _ in items}
@@ -34,12 +40,16 @@ def _place_all(items: list[tuple[Path, str, str | None]], out: Path, report: Imp
     rows = []
     for number, (path, label, split) in enumerate(items):
         if copies[digests[path]] >= PLACEHOLDER_COPIES:
-            report.skip(str(path), f"placeholder: the same bytes occur {copies[digests[path]]} times")
+            report.skip(shown(path), f"placeholder: the same bytes occur {copies[digests[path]]} times")
             continue
         # numbered, because a CSV may list files of the same name from different folders
-        image = place_image(path, out, f"images/{label}/{number:06d}_{path.name}", report)
+        name = path.name
+        if shown(name) != name:  # labels.csv is UTF-8 text: such a name cannot be written into it
+            name = "renamed" + (path.suffix.lower() if shown(path.suffix) == path.suffix else "")
+            report.fix(shown(path), f"file name is not valid UTF-8; kept as {number:06d}_{name}")
+        image = place_image(path, out, f"images/{label}/{number:06d}_{name}", report, where=shown(path))
         if image is not None:
-            rows.append({"image": image, "label": label, "split": split, "source": str(path), "sha256": digests[path]})
+            rows.append({"image": image, "label": label, "split": split, "source": shown(path), "sha256": digests[path]})
     report.kept = len(rows)
     return pd.DataFrame(rows, columns=["image", "label", "split", "source", "sha256"])
 
@@ -74,7 +84,12 @@ def import_fi(src: str | Path, out: str | Path, seed: int = 0):
 
 
 def import_folder(src: str | Path, out: str | Path, seed: int = 0):
-    """Import a ``<class>/<image>`` tree, or a CSV with ``path,label[,split]`` (paths relative to the CSV)."""
+    """Import a ``<class>/<image>`` tree, or a CSV with ``path,label[,split]``.
+
+    CSV paths are relative to the CSV and must stay inside its folder; rows with an empty label,
+    a path outside that folder or a missing file are reported and skipped. A file name that is not
+    valid UTF-8 is kept under a numbered name and reported.
+    """
     src, out = Path(src), Path(out)
     report = ImportReport(str(src))
     if src.is_file():
@@ -83,16 +98,24 @@ def import_folder(src: str | Path, out: str | Path, seed: int = 0):
             raise DatasetError(f"{src}: needs columns path,label[,split]; found {','.join(listing.columns)}")
         items = []
         for index, row in listing.iterrows():
-            path, split = src.parent / row["path"], row.get("split", "") or None
+            where, path, split = f"{src} row {index + 2}", src.parent / row["path"], row.get("split", "") or None
             if split is not None and split not in SPLITS:
-                raise DatasetError(f"{src} row {index + 2}: split {split!r} is not one of {', '.join(SPLITS)}")
-            if not path.is_file():
-                report.skip(f"{src} row {index + 2}", f"file {path} does not exist")
-                continue
-            items.append((path, row["label"], split))
+                raise DatasetError(f"{where}: split {split!r} is not one of {', '.join(SPLITS)}")
+            if not row["label"].strip():
+                report.skip(where, "empty label")
+            elif not path.resolve().is_relative_to(src.parent.resolve()):
+                report.skip(where, f"path {row['path']!r} leaves the CSV's folder {src.parent}")
+            elif not path.is_file():
+                report.skip(where, f"file {path} does not exist")
+            else:
+                items.append((path, row["label"].strip(), split))
     elif src.is_dir():
-        items = [(path, folder.name, None) for folder in sorted(p for p in src.iterdir() if p.is_dir())
-                 for path in _image_files(folder)]
+        items = []
+        for folder in sorted(p for p in src.iterdir() if p.is_dir()):
+            if shown(folder.name) != folder.name:
+                report.skip(shown(folder), "class folder name is not valid UTF-8: rename it to import its images")
+            else:
+                items += [(path, folder.name, None) for path in _image_files(folder)]
     else:
         raise DatasetError(f"{src}: neither a folder of <class>/ folders nor a CSV file")
     if not items:
