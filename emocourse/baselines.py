@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.decomposition import PCA
 
 from .data.table import Dataset, split_mask, targets
 
@@ -25,16 +26,33 @@ def guesser(strategy: str, seed: int = 0):
     return DummyClassifier(strategy=strategy, random_state=seed)
 
 
+class CappedPCA(PCA):
+    """PCA onto at most ``n_components`` dimensions: as many as the data has, when it has fewer
+    (a small dataset of your own has fewer training images than the 256 components chapter 2 asks for)."""
+
+    def _cap(self, X):
+        self.n_components = min(self.n_components, *np.shape(X))
+
+    def fit(self, X, y=None):
+        self._cap(X)
+        return super().fit(X, y)
+
+    def fit_transform(self, X, y=None):
+        self._cap(X)
+        return super().fit_transform(X, y)
+
+
 def linear_model(kind: str = "logistic", C: float = 1.0, class_weight: str | None = None,
                  pca: int | None = None, seed: int = 0):
-    """Standardise, optionally project onto ``pca`` principal components, then a linear classifier:
+    """Standardise, optionally project onto ``pca`` principal components (fewer when there are fewer
+    training images or features), then a linear classifier:
     ``logistic`` regression or a linear ``svm``. ``class_weight="balanced"`` weighs each class by
     the inverse of its frequency, as You et al. did for their SVMs."""
-    from sklearn.decomposition import PCA
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     from sklearn.svm import LinearSVC
+
 
     if kind == "logistic":
         head = LogisticRegression(C=C, class_weight=class_weight, max_iter=3000)
@@ -42,7 +60,7 @@ def linear_model(kind: str = "logistic", C: float = 1.0, class_weight: str | Non
         head = LinearSVC(C=C, class_weight=class_weight, max_iter=20000, random_state=seed)
     else:
         raise ValueError(f"kind={kind!r}: must be 'logistic' or 'svm'")
-    steps = [StandardScaler()] + ([PCA(pca, random_state=seed)] if pca else []) + [head]
+    steps = [StandardScaler()] + ([CappedPCA(pca, random_state=seed)] if pca else []) + [head]
     return make_pipeline(*steps)
 
 

@@ -3,7 +3,11 @@
 A chapter's first code cell is :data:`COLAB_BOOTSTRAP`; its second, tagged ``parameters``,
 assigns the chapter's parameters (papermill overrides them); its third calls
 :func:`check_parameters`, so a misspelt or out-of-range parameter stops the run with one
-line that names it. Book: *Setup* → *Parameters and profiles*.
+line that names it. :func:`load_dataset` gives a chapter its data on any dataset, and
+:meth:`Parameters.written_for` sorts its lesson checks into two kinds: a plain ``assert`` is a
+claim about any data; ``written_for(...).check(...)`` is a claim about the numbers of the run
+the prose was written for, asserted on that run and reported beside what was measured on any
+other. Book: *Setup* → *Parameters and profiles*, *Anatomy of a chapter*.
 """
 
 from __future__ import annotations
@@ -102,8 +106,69 @@ RULES: Mapping[str, Callable[[Any], str | None]] = {
 }
 
 
-def check_parameters(namespace: MutableMapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
-    """Validate a chapter's parameters and return them as a dict.
+class Parameters(dict):
+    """A chapter's validated parameters (what :func:`check_parameters` returns)."""
+
+    def written_for(self, **expected) -> "Claims":
+        """Claims measured on the run with these parameter values (a tuple: any of its values)."""
+        return Claims(self, expected)
+
+
+class Claims:
+    """Lesson checks about the numbers of one run, the one the chapter's prose was written for.
+
+    :meth:`check` asserts a claim when this run has the parameters the prose was written for; on
+    any other run (a student's own data, a longer schedule) it prints the claim, what this run
+    measured, and what the prose was written for, and the chapter goes on.
+    """
+
+    def __init__(self, parameters: Mapping[str, Any], expected: Mapping[str, Any]):
+        unknown = sorted(set(expected) - set(parameters))
+        if unknown:
+            raise ParameterError(f"written_for({unknown[0]}=...): this chapter has no parameter {unknown[0]}")
+        self.parameters, self.expected = parameters, dict(expected)
+
+    @property
+    def differences(self) -> dict[str, Any]:
+        """The parameters of this run that differ from those the prose was written for."""
+        def matches(name):
+            wanted = self.expected[name]
+            return self.parameters[name] in wanted if isinstance(wanted, tuple) else self.parameters[name] == wanted
+
+        return {name: self.parameters[name] for name in self.expected if not matches(name)}
+
+    def check(self, holds: bool, claim: str, measured: str) -> bool:
+        """Assert ``claim`` on the run the prose was written for; elsewhere print it beside ``measured``."""
+        if not self.differences:
+            if not holds:
+                raise AssertionError(f"the text says: {claim}; this run measured: {measured}")
+            return True
+        written = ", ".join(f"{k}={v!r}" if not isinstance(v, tuple) else f"{k} in {v!r}" for k, v in self.expected.items())
+        this_run = ", ".join(f"{k}={v!r}" for k, v in self.differences.items())
+        print(f"Note: the text says \"{claim}\". That was measured with {written}; this run has {this_run} "
+              f"and measured {measured}: {'the same holds here' if holds else 'it does not hold here'}.")
+        return bool(holds)
+
+
+def load_dataset(name: str, profile: str, max_images: int, seed: int = 0):
+    """The chapter's dataset, ready on any data: :func:`emocourse.data.load`, then a ``valid`` or
+    ``test`` split it lacks dealt from its training images, and in the ``fast`` profile at most
+    about ``max_images`` images (a seeded sample, stratified by split and class). Prints what it changed."""
+    from .data import load
+    from .data.subsets import bounded_sample, complete_splits
+
+    dataset, note = complete_splits(load(name), seed)
+    notes = [note]
+    if profile == "fast":
+        dataset, note = bounded_sample(dataset, max_images, seed)
+        notes.append(note)
+    for note in filter(None, notes):
+        print(note)
+    return dataset
+
+
+def check_parameters(namespace: MutableMapping[str, Any], names: Iterable[str]) -> Parameters:
+    """Validate a chapter's parameters and return them (a dict, with :meth:`Parameters.written_for`).
 
     ``namespace`` is the notebook's ``globals()`` after the parameters cell (and papermill's
     injected cell); ``names`` are the parameters the chapter declares. Any other upper-case
@@ -132,4 +197,4 @@ def check_parameters(namespace: MutableMapping[str, Any], names: Iterable[str]) 
                 raise ParameterError(f"{name}=None means 'the profile's value', but this chapter has no PROFILE parameter")
             values[name] = namespace[name] = profile[name]
     print("Parameters:", ", ".join(f"{k}={v!r}" for k, v in values.items()))
-    return values
+    return Parameters(values)

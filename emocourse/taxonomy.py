@@ -8,6 +8,7 @@ between datasets always goes by concept, never by position. Book: *Setup* → *E
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -65,9 +66,26 @@ def valence(label: str) -> str | None:
     return _VALENCE.get(concept(label))
 
 
+def valence_or_none(label: str) -> str | None:
+    """:func:`valence`, and ``None`` for a label that is no emotion the book knows (a user's own class)."""
+    return _VALENCE.get(_ALIASES.get(label.strip().lower(), label.strip().lower()))
+
+
 def color(label: str) -> str:
     """The book's colour for an emotion label of any dataset."""
     return COLORS[concept(label)]
+
+
+#: Colours for classes that are no emotion the book knows (a user's own labels), in turn (matplotlib's tab10).
+OTHER_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                "#bcbd22", "#17becf")
+
+
+def palette(classes) -> list[str]:
+    """One colour per class, for any class list: the book's colour for an emotion it knows, else the
+    next of :data:`OTHER_COLORS`."""
+    others = itertools.cycle(OTHER_COLORS)
+    return [COLORS.get(_ALIASES.get(c.strip().lower(), c.strip().lower())) or next(others) for c in classes]
 
 
 @dataclass(frozen=True)

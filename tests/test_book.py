@@ -24,6 +24,7 @@ def test_launch_buttons_and_repository_link():
 def test_build_gate_fails_on_warnings():
     recipe = (ROOT / "Makefile").read_text()
     assert re.search(r"jupyter-book build \. --all -W", recipe)
+    assert re.search(r"^test: .*\bbook pages\b", recipe, flags=re.M)  # then the built pages are checked
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
 

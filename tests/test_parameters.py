@@ -57,3 +57,31 @@ def test_none_takes_the_profile_value():
     assert values["IMAGE_SIZE"] == namespace["IMAGE_SIZE"] == 224 and values["EPOCHS"] == 3
     with pytest.raises(ParameterError, match="no PROFILE parameter"):
         check_parameters({"EPOCHS": None}, ["EPOCHS"])
+
+
+def test_claims_assert_on_the_run_the_prose_was_written_for():
+    from emocourse.notebook import Parameters
+
+    claims = Parameters(DATASET="affect", EPOCHS=4).written_for(DATASET="affect", EPOCHS=(4, 5))
+    assert claims.check(True, "frozen beats hand-crafted", "70 % vs 50 %")
+    with pytest.raises(AssertionError, match="the text says: frozen beats hand-crafted; this run measured: 40 % vs 50 %"):
+        claims.check(False, "frozen beats hand-crafted", "40 % vs 50 %")
+
+
+def test_claims_on_other_data_are_reported_beside_what_was_measured(capsys):
+    from emocourse.notebook import Parameters
+
+    claims = Parameters(DATASET="/data/fer2013", EPOCHS=16).written_for(DATASET="affect", EPOCHS=(4, 5))
+    assert claims.differences == {"DATASET": "/data/fer2013", "EPOCHS": 16}
+    assert claims.check(False, "frozen beats hand-crafted", "40 % vs 50 %") is False
+    printed = capsys.readouterr().out
+    assert 'the text says "frozen beats hand-crafted"' in printed
+    assert "measured with DATASET='affect', EPOCHS in (4, 5)" in printed
+    assert "this run has DATASET='/data/fer2013', EPOCHS=16 and measured 40 % vs 50 %: it does not hold here" in printed
+
+
+def test_claims_name_only_parameters_the_chapter_has():
+    from emocourse.notebook import Parameters
+
+    with pytest.raises(ParameterError, match="this chapter has no parameter EPOCHS"):
+        Parameters(DATASET="affect").written_for(EPOCHS=4)

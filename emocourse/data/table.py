@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..fileio import atomic_write
-from ..taxonomy import valence
+from ..taxonomy import valence_or_none
 
 REQUIRED = ("image", "label", "split")
 SPLITS = ("train", "valid", "test")
@@ -59,6 +59,13 @@ class Dataset:
         """Rater vote counts per image (``votes_<name>`` columns), or ``None`` without votes."""
         columns = self.vote_columns
         return self.table[columns].rename(columns=lambda c: c[len("votes_"):]) if columns else None
+
+    @property
+    def valences(self) -> pd.Series:
+        """Valence of every row (``positive``/``negative``, ``None`` where its class has none): from
+        ``dataset.json``'s ``valence`` map, else from :mod:`emocourse.taxonomy`."""
+        known = self.info.get("valence") or {}
+        return self.table["label"].map(lambda label: known.get(label, valence_or_none(label)))
 
     def split(self, name: str) -> pd.DataFrame:
         """Rows of one split (``train``, ``valid`` or ``test``)."""
@@ -146,7 +153,7 @@ def write_dataset(root: str | os.PathLike, table: pd.DataFrame, info: dict) -> D
     """
     root = Path(root)
     info = dict(info)
-    info.setdefault("valence", {c: _valence_or_none(c) for c in info["classes"]})
+    info.setdefault("valence", {c: valence_or_none(c) for c in info["classes"]})
     validate(table, list(info["classes"]), str(root / "labels.csv"), root)
     table = table[[*REQUIRED, *(c for c in table.columns if c not in REQUIRED)]].reset_index(drop=True)
     buffer = io.StringIO()
@@ -156,13 +163,6 @@ def write_dataset(root: str | os.PathLike, table: pd.DataFrame, info: dict) -> D
     with atomic_write(root / "dataset.json") as f:
         f.write((json.dumps(info, indent=2, sort_keys=True) + "\n").encode())
     return Dataset(root, table, info)
-
-
-def _valence_or_none(label: str) -> str | None:
-    try:
-        return valence(label)
-    except KeyError:
-        return None
 
 
 def read_dataset(root: str | os.PathLike) -> Dataset:

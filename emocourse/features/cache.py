@@ -3,8 +3,8 @@
 ``features(dataset, "handcrafted", 128)`` or ``features(dataset, "tf_efficientnet_lite0", 128)``
 returns one row per image of ``dataset.table``, in table order. The first call computes them
 and stores them under ``$EMOCOURSE_HOME/cache/features``; later calls read them back in a
-fraction of a second. The cache key holds the dataset's name and a checksum of its
-``labels.csv`` and ``dataset.json``, the extractor (with a version for hand-crafted features)
+fraction of a second. The cache key holds the dataset's name, a checksum of its
+``labels.csv`` and ``dataset.json`` and of the list of images, the extractor (with a version for hand-crafted features)
 and the image size, so a changed table never meets stale features. Backbone features use
 timm's evaluation transform for the backbone; ``fastai_resize=True`` instead crops the centre
 square and resizes it to ``image_size`` with bilinear interpolation, as fastai's validation
@@ -32,12 +32,14 @@ HANDCRAFTED = "handcrafted"
 VERSION = 3
 
 
-def dataset_key(dataset: Dataset) -> str:
-    """``<name>-<12 hex digits>``: the dataset's name and a checksum of its table files."""
+def dataset_key(dataset: Dataset, columns: tuple[str, ...] = ("image", "label", "split")) -> str:
+    """``<name>-<12 hex digits>``: the dataset's name and a checksum of its table files on disk and of
+    ``columns`` of the table in memory (a sample, or splits dealt in memory, get keys of their own)."""
     digest = hashlib.sha256()
     for name in ("labels.csv", "dataset.json"):
         path = dataset.root / name
         digest.update(path.read_bytes() if path.is_file() else b"")
+    digest.update(dataset.table[list(columns)].to_csv(index=False, lineterminator="\n").encode())
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", dataset.name)
     return f"{slug}-{digest.hexdigest()[:12]}"
 
@@ -45,7 +47,7 @@ def dataset_key(dataset: Dataset) -> str:
 def cache_path(dataset: Dataset, extractor: str, image_size: int, fastai_resize: bool = False) -> Path:
     """Where the features of ``dataset`` by ``extractor`` at ``image_size`` pixels are stored."""
     resize = "-fastai" if fastai_resize else ""
-    return cache_dir() / "features" / dataset_key(dataset) / f"{extractor}-v{VERSION}-{image_size}px{resize}.npz"
+    return cache_dir() / "features" / dataset_key(dataset, ("image",)) / f"{extractor}-v{VERSION}-{image_size}px{resize}.npz"
 
 
 def features(dataset: Dataset, extractor: str = HANDCRAFTED, image_size: int = 128, refresh: bool = False,

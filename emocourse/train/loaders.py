@@ -34,4 +34,5 @@ def dataloaders(dataset: Dataset, image_size: int = 128, batch_size: int = 64, s
         batch_tfms=Flip() if augment else None,
     )
     workers = default_workers() if num_workers is None else num_workers
-    return block.dataloaders(rows, bs=batch_size, seed=seed, num_workers=workers)
+    n_train = int((~rows["is_valid"]).sum())  # fastai drops the last, incomplete batch: keep one on tiny sets
+    return block.dataloaders(rows, bs=max(1, min(batch_size, n_train)), seed=seed, num_workers=workers)

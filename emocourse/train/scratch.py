@@ -65,7 +65,8 @@ def tensor_learner(architecture: Callable[[], nn.Module], train: tuple[torch.Ten
     set_seed(seed, reproducible=True)
     model = architecture()
     loaders = DataLoaders(
-        DataLoader(TensorDataset(*train), bs=batch_size, shuffle=True, drop_last=True, num_workers=0),
+        DataLoader(TensorDataset(*train), bs=batch_size, shuffle=True, drop_last=len(train[0]) > batch_size,
+                   num_workers=0),
         DataLoader(TensorDataset(*valid), bs=256, num_workers=0),
     )
     return Learner(loaders, model, loss_func=CrossEntropyLossFlat(), metrics=accuracy, wd=wd)

@@ -48,18 +48,37 @@ HEAD_STAGE = "head on cached features"  # the first stage of every schedule, in 
 
 
 def for_task(dataset: Dataset, task: str) -> Dataset:
-    """The dataset labelled for ``task``: its own classes (``emotion``) or ``positive``/``negative``
-    (``valence``, from :func:`emocourse.taxonomy.valence`); same images, same splits."""
+    """The dataset labelled for ``task``: its own classes (``emotion``), or ``positive``/``negative``
+    (``valence``, from :attr:`Dataset.valences`) for the images whose class has a valence; images of
+    classes without one (FER2013's surprise and neutral, a user's own classes) are left out, keeping
+    their row index. Raises ``ValueError`` when fewer than two valences remain in a split."""
     if task == "emotion":
         return dataset
     if task != "valence":
         raise ValueError(f"task={task!r}: must be one of {', '.join(TASKS)}")
-    valences = dataset.table["label"].map(taxonomy.valence)
-    if valences.isna().any():
-        label = dataset.table.loc[valences.isna(), "label"].iloc[0]
-        raise ValueError(f"{dataset.root}: label {label!r} has no valence, so the valence task cannot use this dataset")
+    valences = dataset.valences
+    table = dataset.table.assign(label=valences)[valences.notna()]
+    for split in ("train", "valid", "test"):
+        found = set(table.loc[table["split"] == split, "label"])
+        if found != {taxonomy.POSITIVE, taxonomy.NEGATIVE}:
+            raise ValueError(f"{dataset.name}: the valence task needs positive and negative {split} images; "
+                             f"its classes with a valence give {sorted(found) or 'none'}")
     info = {**dataset.info, "classes": [taxonomy.POSITIVE, taxonomy.NEGATIVE]}
-    return Dataset(dataset.root, dataset.table.assign(label=valences), info)
+    return Dataset(dataset.root, table, info)
+
+
+def valence_problem(dataset: Dataset) -> str | None:
+    """Why the valence task cannot run on ``dataset``, or ``None`` when it can."""
+    try:
+        for_task(dataset, "valence")
+    except ValueError as err:
+        return str(err)
+    return None
+
+
+def without_valence(dataset: Dataset) -> pd.Series:
+    """Images per class that the valence task leaves out (classes without a valence), largest first."""
+    return dataset.table.loc[dataset.valences.isna(), "label"].value_counts()
 
 
 def classifier(n_features: int, n_classes: int, hidden: int | None = None, dropout: float = 0.25) -> nn.Sequential:
@@ -214,7 +233,8 @@ def head_learner(dataset: Dataset, config: Config, progress: bool = False):
 
 
     task_data = for_task(dataset, config.task)
-    x = features(task_data, config.backbone, config.image_size, progress=progress, fastai_resize=True)
+    x = features(dataset, config.backbone, config.image_size, progress=progress, fastai_resize=True)
+    x = x[dataset.table.index.get_indexer(task_data.table.index)]  # the task's rows (valence leaves some out)
     y = targets(task_data)
     train_valid = [(torch.from_numpy(x[m]).float(), torch.from_numpy(y[m]).long())
                    for m in (split_mask(task_data, "train"), split_mask(task_data, "valid"))]
