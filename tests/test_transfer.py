@@ -57,7 +57,7 @@ def test_valence_task_relabels_the_same_images(small):
     assert (valence.table.loc[small.table["label"] == "fear", "label"] == "negative").all()
     assert for_task(small, "emotion") is small
     neutral = Dataset(small.root, small.table.assign(label="neutral"), small.info)
-    with pytest.raises(ValueError, match="'neutral' has no valence"):
+    with pytest.raises(ValueError, match="needs positive and negative train images; its classes with a valence give none"):
         for_task(neutral, "valence")
 
 
