@@ -14,7 +14,7 @@ def test_default_standin_meets_every_target(name, capsys):
     checks = calibrate(dataset)
     report = format_report(dataset, checks)
     print(report)
-    assert len(checks) == (9 if name == "affect" else 5)
+    assert len(checks) == (10 if name == "affect" else 5)
     assert all(check.ok for check in checks), report
 
 

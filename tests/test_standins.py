@@ -7,7 +7,7 @@ import pandas as pd
 from emocourse.cli import main
 from emocourse.data import load, read_dataset
 from emocourse.data.adapters.fer_csv import HEADER
-from emocourse.data.standins import make_affect, make_faces
+from emocourse.data.standins import affect, make_affect, make_faces, shown_faces
 
 
 def _same_tree(a, b):
@@ -33,6 +33,20 @@ def test_affect_is_deterministic_and_crawl_shaped(tmp_path):
     assert not other_seed.table["image"].equals(first.table["image"])
 
 
+def test_affect_faces_are_recorded_and_can_be_redrawn(tmp_path):
+    dataset = make_affect(tmp_path / "a", n=120, size=64, seed=7, workers=1)
+    faces = shown_faces(dataset)
+    truth = pd.read_csv(tmp_path / "a" / "crawl" / "truth.csv", keep_default_na=False).set_index("id")
+    assert faces.index.equals(dataset.table.index) and 0.6 < (faces != "").mean() < 0.95
+    shown = truth[truth["face"] != ""]
+    assert (shown["face"] == shown["primary"]).all()  # the face shows the image's main emotion
+    assert shown_faces(make_faces(tmp_path / "f", n=120)) is None
+    c = affect.Candidate(id=int(shown.index[0]), **shown.iloc[0].drop("face").to_dict())
+    own = affect.draw(c, 64)
+    assert affect.draw(c, 64, expression=c.primary).tobytes() == own.tobytes()
+    assert affect.draw(c, 64, expression="").tobytes() != own.tobytes()
+
+
 def test_faces_are_deterministic_in_the_fer2013_layout(tmp_path):
     make_faces(tmp_path / "a", n=150, seed=3)
     dataset = make_faces(tmp_path / "b", n=150, seed=3)
@@ -52,6 +66,18 @@ def test_load_generates_a_standin_once(tmp_path, monkeypatch):
     first = load("faces")
     again = load("faces")
     assert len(calls) == 1 and first.root == again.root == tmp_path / "data" / "faces"
+
+
+def test_load_regenerates_a_standin_of_another_generator_version(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("EMOCOURSE_HOME", str(tmp_path))
+    monkeypatch.setattr("emocourse.data.standins.STANDINS", {"faces": lambda out: make_faces(out, n=120)})
+    old = load("faces")
+    (old.root / "left_over.txt").write_text("from the old generator")
+    monkeypatch.setattr("emocourse.data.standins.GENERATOR_VERSIONS", {"faces": 99})
+    capsys.readouterr()
+    assert load("faces").root == old.root
+    assert "made by generator version 1; regenerating it with version 99" in capsys.readouterr().out
+    assert not (old.root / "left_over.txt").exists() and not list(tmp_path.glob("data/.faces*"))
 
 
 def test_cli_make_and_import(tmp_path, capsys):

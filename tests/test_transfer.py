@@ -12,7 +12,8 @@ from emocourse.data import Dataset
 
 from emocourse.data.standins import make_affect
 from emocourse.train.scratch import fit_one_cycle
-from emocourse.train.transfer import (PROFILE_CONFIGS, Config, build_learner, classifier, for_task, group_summary,
+from emocourse.train.transfer import (PROFILE_CONFIGS, Config, _below_and_top, build_learner, classifier, for_task,
+                                      FrozenMaps, fit_top_groups_on_maps, group_summary,
                                       head_learner, model_dir, predict_test_split, splitter, train,
                                       train_or_load)
 
@@ -114,3 +115,36 @@ def test_head_trained_on_cached_features_fits_the_image_learner(small, task):
     learn.model[1][2].load_state_dict(head.model.state_dict())
     with learn.no_bar(), head.no_bar():
         np.testing.assert_allclose(learn.validate(), head.validate(), rtol=1e-3)  # same loss, same accuracy
+
+
+def test_top_groups_trained_on_cached_maps_train_the_image_learner(small):
+    config = replace(TINY, image_size=64)  # 64 px: the top groups' maps are 2 x 2
+    learn = build_learner(small, config)
+    body = learn.model[0].model.eval()
+    below, top = _below_and_top(body, 2)
+    x, _ = learn.dls.valid.one_batch()
+    x = x.as_subclass(torch.Tensor)
+    with torch.no_grad():
+        torch.testing.assert_close(top(below(x)), body.forward_features(x))  # the cut loses nothing
+    before = body.conv_head.weight.detach().clone()
+    learn.freeze_to(-3)
+    maps_learn = fit_top_groups_on_maps(learn, 2, 1, 1e-3, config)
+    assert not torch.equal(before, body.conv_head.weight)  # trained in place
+    assert len(maps_learn.dls.train_ds) == 2 * len(learn.dls.train_ds)  # every image and its mirror
+    with learn.no_bar(), maps_learn.no_bar():
+        np.testing.assert_allclose(learn.validate(), maps_learn.validate(), rtol=1e-3)
+
+
+def test_cut_refuses_a_body_of_another_layout():
+    assert _below_and_top(torch.nn.Linear(2, 2), 1) is None
+
+
+def test_maps_below_fewer_groups_are_derived_from_the_deepest(small):
+    learn = build_learner(small, replace(TINY, image_size=64))
+    maps = FrozenMaps(learn, 2)
+    below_one, _ = _below_and_top(learn.model[0].model, 1)
+    (train_maps, _), (valid_maps, labels) = maps.below(1)
+    x, y = next(iter(learn.dls.valid))
+    with torch.no_grad():
+        torch.testing.assert_close(valid_maps[: len(x)], below_one(x.as_subclass(torch.Tensor)), rtol=1e-4, atol=1e-4)
+    assert len(train_maps) == 2 * len(learn.dls.train_ds) and torch.equal(labels[: len(y)], y.as_subclass(torch.Tensor))

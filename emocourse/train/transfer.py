@@ -14,7 +14,10 @@ image size, the head (linear, or one hidden layer), and the schedule:
 
 The body is split into timm's coarse block groups (stem, each stage of blocks, head conv),
 so ``freeze_to(-k)`` unfreezes one group at a time; fastai alone gives a timm model only two
-groups. :func:`train_or_load` stores the trained weights and the metric history under a key
+groups. While a stage trains only the top groups, the frozen body below them computes the same
+maps in every epoch (its batch-norm statistics stay frozen too), so :class:`FrozenMaps` computes
+them once, for each training image and its mirror image, and the top groups train on those.
+:func:`train_or_load` stores the trained weights and the metric history under a key
 made of the dataset and the whole config, so a later run, or a later chapter, loads instead
 of training. Book: chapter 3, *Transfer learning*.
 """
@@ -161,8 +164,8 @@ class Config:
 
 #: The two profiles: ``fast`` fits a laptop CPU (a chapter in minutes), ``full`` is paper scale on a GPU.
 PROFILE_CONFIGS = {
-    "fast": Config(image_size=128, head_epochs=20, stages=(1, 2), stage_lrs=(3e-4, 1e-4), stage_epochs=1,
-                   train_images=1200),
+    "fast": Config(image_size=128, head_epochs=20, stages=(1, 2), stage_lrs=(1e-3, 5e-4), stage_epochs=4,
+                   train_images=None),
     "full": Config(image_size=224, head_epochs=30, stages=(1, 2, 3, 0), stage_lrs=(1e-4, 1e-5, 1e-5, 1e-6),
                    stage_epochs=5, train_images=None),
 }
@@ -176,7 +179,8 @@ class Trained:
     history: pd.DataFrame
     config: Config
     loaded: bool = False
-    dataset: Dataset = field(repr=False, default=None)
+    dataset: Dataset = field(repr=False, default=None)  # labelled for config.task
+    source: Dataset = field(repr=False, default=None)  # as given to train(): the frozen features' cache key
 
 
 def _image_rows(dataset: Dataset, config: Config) -> Dataset:
@@ -232,14 +236,88 @@ def head_learner(dataset: Dataset, config: Config, progress: bool = False):
     from functools import partial
 
 
-    task_data = for_task(dataset, config.task)
-    x = features(dataset, config.backbone, config.image_size, progress=progress, fastai_resize=True)
-    x = x[dataset.table.index.get_indexer(task_data.table.index)]  # the task's rows (valence leaves some out)
+    task_data, x = _frozen_features(dataset, config, progress)
     y = targets(task_data)
     train_valid = [(torch.from_numpy(x[m]).float(), torch.from_numpy(y[m]).long())
                    for m in (split_mask(task_data, "train"), split_mask(task_data, "valid"))]
     return tensor_learner(partial(classifier, x.shape[1], len(task_data.classes), config.hidden, config.dropout),
                           *train_valid, batch_size=config.batch_size, wd=config.wd, seed=config.seed)
+
+
+def _frozen_features(dataset: Dataset, config: Config, progress: bool = False) -> tuple[Dataset, np.ndarray]:
+    """``dataset`` labelled for ``config.task``, and the cached frozen features of its rows (computed on
+    first use; valence leaves some rows out)."""
+    task_data = for_task(dataset, config.task)
+    x = features(dataset, config.backbone, config.image_size, progress=progress, fastai_resize=True)
+    return task_data, x[dataset.table.index.get_indexer(task_data.table.index)]
+
+
+def _below_and_top(body: nn.Module, groups: int) -> tuple[nn.Sequential, nn.Sequential] | None:
+    """A timm EfficientNet-style body (``conv_stem``, ``bn1``, ``blocks``, ``conv_head``, ``bn2``) cut below
+    its top ``groups`` block groups (the top group is the last stage of blocks with the head conv), or
+    ``None`` for bodies of another layout."""
+    if not all(hasattr(body, name) for name in ("conv_stem", "bn1", "blocks", "conv_head", "bn2")):
+        return None
+    cut = len(body.blocks) - groups
+    if not 0 <= cut < len(body.blocks):
+        return None
+    return (nn.Sequential(body.conv_stem, body.bn1, *body.blocks[:cut]),
+            nn.Sequential(*body.blocks[cut:], body.conv_head, body.bn2))
+
+
+@torch.no_grad()
+def _frozen_maps(below: nn.Module, loader, mirror: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """The feature maps ``below`` computes for every batch of ``loader`` (and for its mirror images when
+    ``mirror``: the flips the image loader would have drawn), with their labels."""
+    below.eval()
+    maps, labels = [], []
+    for xb, yb in loader:
+        xb, yb = xb.as_subclass(torch.Tensor).contiguous(memory_format=torch.channels_last), yb.as_subclass(torch.Tensor)
+        for x in (xb, xb.flip(-1)) if mirror else (xb,):
+            maps.append(below(x))
+            labels.append(yb)
+    return torch.cat(maps), torch.cat(labels)
+
+
+class FrozenMaps:
+    """Feature maps of the frozen body below its top ``deepest`` block groups, for the training images
+    (each with its mirror image, the loader's only augmentation) and the validation images, computed
+    once: batch-norm statistics stay frozen, so that body computes the same maps in every epoch. The
+    maps below fewer top groups are derived from them while the groups in between are still frozen."""
+
+    def __init__(self, learn, deepest: int):
+        learn.model.to(memory_format=torch.channels_last)  # as the learner's ChannelsLast does when it fits
+        self.body, self.deepest = learn.model[0].model, deepest
+        below, _ = _below_and_top(self.body, deepest)
+        self.train = _frozen_maps(below, learn.dls.train.new(shuffle=False, drop_last=False), mirror=True)
+        self.valid = _frozen_maps(below, learn.dls.valid, mirror=False)
+
+    @torch.no_grad()
+    def below(self, groups: int) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
+        """``(train, valid)`` maps and labels below the top ``groups`` block groups (``groups <= deepest``)."""
+        blocks = self.body.blocks
+        between = nn.Sequential(*blocks[len(blocks) - self.deepest:len(blocks) - groups]).eval()
+        return tuple((torch.cat([between(chunk) for chunk in maps.split(256)]), labels)
+                     for maps, labels in (self.train, self.valid))
+
+
+def fit_top_groups_on_maps(learn, groups: int, epochs: int, lr: float, config: Config, progress: bool = False,
+                           maps: FrozenMaps | None = None):
+    """Train the top ``groups`` block groups and the head of ``learn`` on :class:`FrozenMaps` (``maps``, or
+    computed here) instead of images. The modules are shared, so ``learn.model`` is trained in place.
+    Returns the maps' learner (for its metric history), or ``None`` when the body's layout cannot be cut."""
+    cut = _below_and_top(learn.model[0].model, groups)
+    if cut is None:
+        return None
+    train_maps, valid_maps = (maps or FrozenMaps(learn, groups)).below(groups)
+    model = nn.Sequential(cut[1], learn.model[1])
+    for parameter in model.parameters():
+        parameter.requires_grad_(True)
+    maps_learn = tensor_learner(lambda: model, train_maps, valid_maps, batch_size=config.batch_size, wd=config.wd,
+                                seed=config.seed)
+    maps_learn.add_cb(_keep_batchnorm_statistics())
+    fit_one_cycle(maps_learn, epochs, lr, progress)
+    return maps_learn
 
 
 def _history(learn, stage: str, trainable: str, seconds: float) -> pd.DataFrame:
@@ -276,16 +354,26 @@ def train(dataset: Dataset, config: Config, progress: bool = True,
     learn.model[1][2].load_state_dict(head.model.state_dict())
 
     def so_far() -> Trained:
-        return Trained(learn, pd.concat(history, ignore_index=True), config, dataset=task_data)
+        return Trained(learn, pd.concat(history, ignore_index=True), config, dataset=task_data, source=dataset)
 
     if after_stage:
         after_stage(HEAD_STAGE, so_far())
     n_groups = len(splitter(learn.model)) - 1
-    for name, groups, lr in _stages(config, n_groups):
+    stages = _stages(config, n_groups)
+    partial = [groups for _, groups, _ in stages if groups < n_groups] if config.schedule == "iterative" else []
+    maps = None  # the frozen maps below the deepest partial stage, computed at its first use
+    for name, groups, lr in stages:
         learn.freeze_to(-(groups + 1))
         start = time.perf_counter()
-        fit_one_cycle(learn, config.stage_epochs, slice(lr / 100, lr) if config.schedule == "fine_tune" else lr, progress)
-        history.append(_history(learn, name, f"{groups} of {n_groups} block groups + head", time.perf_counter() - start))
+        trained = None
+        if groups in partial and _below_and_top(learn.model[0].model, max(partial)) is not None:
+            maps = maps or FrozenMaps(learn, max(partial))
+            trained = fit_top_groups_on_maps(learn, groups, config.stage_epochs, lr, config, progress, maps)
+        if trained is None:
+            maps = None  # a stage on images may change the body below the cut
+            trained = fit_one_cycle(learn, config.stage_epochs,
+                                    slice(lr / 100, lr) if config.schedule == "fine_tune" else lr, progress)
+        history.append(_history(trained, name, f"{groups} of {n_groups} block groups + head", time.perf_counter() - start))
         if after_stage:
             after_stage(name, so_far())
     learn.freeze()
@@ -307,7 +395,7 @@ def train_or_load(dataset: Dataset, config: Config, progress: bool = True, refre
         task_data = for_task(dataset, config.task)
         learn = build_learner(task_data, config)
         learn.model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
-        return Trained(learn, pd.read_csv(history_csv), config, loaded=True, dataset=task_data)
+        return Trained(learn, pd.read_csv(history_csv), config, loaded=True, dataset=task_data, source=dataset)
     trained = train(dataset, config, progress)
     buffer = io.BytesIO()
     torch.save(trained.learn.model.state_dict(), buffer)
@@ -324,8 +412,14 @@ def predict_test_split(trained: Trained) -> tuple[np.ndarray, np.ndarray]:
     """``(true, predicted)`` class indices on the test split."""
 
     data = trained.dataset
-    rows = data.table[split_mask(data, "test")]
+    test = split_mask(data, "test")
+    if trained.config.schedule == "head" and trained.source is not None:  # the body is still frozen:
+        _, x = _frozen_features(trained.source, trained.config)  # its features are cached, the head runs alone
+        with torch.no_grad():
+            logits = trained.learn.model[1][2].eval()(torch.from_numpy(x[test]).float())
+        return targets(data)[test], logits.argmax(1).numpy()
+    rows = data.table[test]
     dl = trained.learn.dls.test_dl(rows, with_labels=True)
     with trained.learn.no_bar():
         probs, _ = trained.learn.get_preds(dl=dl)
-    return targets(data)[split_mask(data, "test")], probs.argmax(1).numpy()
+    return targets(data)[test], probs.argmax(1).numpy()

@@ -8,7 +8,10 @@ How an image carries emotion here (book: *Datasets* → *Stand-in affective imag
 - **texture** — smooth for calm emotions, rough for disgust and anger;
 - **composition and objects** — each emotion has motifs (balloons, bursts, mountains, rolling
   hills, cracks, blotches, dark trunks with eyes, rain) that a pretrained CNN recognises far
-  better than colour statistics can.
+  better than colour statistics can;
+- **a small face** — most images show a person, a face a few pixels wide whose expression
+  (mouth, brows, eyes) is the image's main emotion. Pooled ImageNet features barely read it;
+  a network whose top blocks are fine-tuned learns to (chapter 3).
 
 Every candidate image has a latent mixture of a primary and a secondary emotion; neighbouring
 emotions (amusement and excitement, fear and sadness, …) mix often, so they overlap as in real
@@ -30,6 +33,9 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from ...taxonomy import FI
 from ..curation import apportion
+
+#: Bumped whenever the same arguments would draw other images (2: small faces with expressions).
+VERSION = 2
 
 #: FI's class shares (%) after verification (You et al. 2016).
 SHARES = {"amusement": 21.2, "anger": 5.4, "awe": 13.5, "contentment": 23.1, "disgust": 7.1,
@@ -78,6 +84,8 @@ RELABELLED_DUPLICATE_SHARE = 0.4  # of the duplicates, re-uploaded under another
 RATERS = 5
 COLOUR_STRENGTH = (0.0, 0.2)  # range of the share of an image's colour that comes from its emotions
 DISTRACTOR_SHARE = 0.25  # images that also show a motif of an unrelated emotion
+FACE_SHARE = 0.8  # images that show a small face with the expression of their main emotion
+FACE_SIZE = (0.07, 0.11)  # its radius, as a share of the image side
 
 
 @dataclass(frozen=True)
@@ -245,12 +253,70 @@ def _rain(draw, rng, s, light, dark):
         draw.arc([x - s * 0.3, s * 0.1, x + s * 0.3 * (k % 3 + 1) / 3, s * 0.9], 180, 270 + 10 * k, fill=dark, width=2)
 
 
+@dataclass(frozen=True)
+class Expression:
+    smile: float  # mouth curvature: 1 a broad smile, -1 a deep frown
+    mouth_open: float  # 0 closed .. 1 wide open
+    brows: float  # -1 lowered in a V (anger) .. 1 inner ends raised (worry, surprise)
+    eyes_open: float  # 0 closed (a happy arc) .. 1 wide open
+
+
+EXPRESSIONS = {
+    "amusement": Expression(1.0, 0.5, 0.0, 0.3),
+    "anger": Expression(-0.5, 0.3, -1.0, 0.5),
+    "awe": Expression(0.0, 0.8, 0.7, 1.0),
+    "contentment": Expression(0.6, 0.0, 0.0, 0.0),
+    "disgust": Expression(-0.8, 0.1, -0.6, 0.2),
+    "excitement": Expression(0.8, 1.0, 0.6, 1.0),
+    "fear": Expression(-0.4, 0.9, 1.0, 1.0),
+    "sadness": Expression(-1.0, 0.0, 0.9, 0.3),
+}
+
+
+def _face(draw, rng, s, light, dark, e: Expression):
+    """A small face: a light disc with dark eyes, brows and mouth posed as ``e`` (with some jitter)."""
+    r = rng.uniform(*FACE_SIZE) * s
+    cx, cy = rng.uniform(r, s - r), rng.uniform(r, s - r)
+    jitter = lambda v: float(np.clip(v + rng.normal(0, 0.15), -1, 1))  # noqa: E731
+    smile, mouth_open, brows, eyes_open = (jitter(v) for v in (e.smile, e.mouth_open, e.brows, e.eyes_open))
+    width = max(1, round(r / 8))
+    draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=light)
+    for side in (-1, 1):
+        ex, ey = cx + side * 0.38 * r, cy - 0.15 * r
+        w, h = 0.16 * r, 0.03 * r + 0.14 * r * max(0.0, eyes_open)
+        if eyes_open < 0.15:  # closed: an arc
+            draw.arc([ex - w, ey - w, ex + w, ey + w], 200, 340, fill=dark, width=width)
+        else:
+            draw.ellipse([ex - w, ey - h, ex + w, ey + h], fill=dark)
+        inner, outer = ey - (0.35 + 0.18 * brows) * r, ey - (0.35 - 0.05 * brows) * r
+        draw.line([(ex - side * 0.05 * r, inner), (ex + side * 0.28 * r, outer)], fill=dark, width=width)
+    mx, my, mw = cx, cy + 0.45 * r, 0.38 * r
+    curve, gap = 0.25 * r * smile, 0.3 * r * max(0.0, mouth_open)
+    upper = [(mx + mw * t, my - curve * t * t) for t in np.linspace(-1, 1, 9)]  # corners up for a smile
+    if gap > 0.05 * r:
+        lower = [(x, y + gap * (1 - ((x - mx) / mw) ** 2)) for x, y in reversed(upper)]
+        draw.polygon(upper + lower, fill=dark)
+    else:
+        draw.line(upper, fill=dark, width=width)
+
+
 MOTIFS = {"balloons": _balloons, "burst": _burst, "mountains": _mountains, "hills": _hills, "cracks": _cracks,
           "blotches": _blotches, "trunks": _trunks, "rain": _rain}
 
 
-def draw(c: Candidate, size: int) -> Image.Image:
-    """Render candidate ``c`` (a re-upload gets its original's picture, slightly re-cropped)."""
+def _face_rng(c: Candidate) -> np.random.Generator:
+    return np.random.default_rng([c.seed, 1])
+
+
+def face(c: Candidate) -> str:
+    """The expression of the small face in ``c``'s picture (its main emotion), or "" when it shows none."""
+    return c.primary if _face_rng(c).random() < FACE_SHARE else ""
+
+
+def draw(c: Candidate, size: int, expression: str | None = None) -> Image.Image:
+    """Render candidate ``c`` (a re-upload gets its original's picture, slightly re-cropped).
+
+    ``expression`` redraws the same picture with a face showing that emotion ("" for no face)."""
     rng = np.random.default_rng(c.seed)
     a, b = STYLES[c.primary], STYLES[c.secondary]
     hue, sat, val, rough = _mix(a, b, c.weight, rng)
@@ -265,10 +331,16 @@ def draw(c: Candidate, size: int) -> Image.Image:
     light = _rgb(hue + rng.normal(0, 40), sat * 0.6, min(1.0, val + 0.35))
     dark = _rgb(hue + rng.normal(0, 40), sat, val * 0.35)
     motifs = [a.motif] if rng.random() < a.motif_rate else []
-    motifs += [b.motif] if rng.random() < 1.1 * (1 - c.weight) else []
+    # Fear rarely comes alone (see candidate()): its second emotion always shows.
+    motifs += [b.motif] if rng.random() < (1.0 if c.primary == "fear" else 1.1 * (1 - c.weight)) else []
     motifs += [STYLES[FI.label(int(rng.integers(len(FI))))].motif] if rng.random() < DISTRACTOR_SHARE else []
     for motif in motifs:
         MOTIFS[motif](canvas, rng, size, light, dark)
+    face_rng = _face_rng(c)  # a stream of its own, so that a picture can be redrawn with another face
+    face_rng.random()  # what face(c) drew: whether there is a face
+    expression = face(c) if expression is None else expression
+    if expression:
+        _face(canvas, face_rng, size, light, dark, EXPRESSIONS[expression])
     # Cameras differ: some photos are soft, some grainy, whatever their emotion.
     image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0, 1.2)))
     grain = rng.normal(0, rng.uniform(0, 18), (size, size, 1))

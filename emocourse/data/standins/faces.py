@@ -25,6 +25,9 @@ from ...fileio import atomic_write
 from ...taxonomy import FER2013, FERPLUS
 from ..curation import apportion
 
+#: Bumped whenever the same arguments would draw other faces.
+VERSION = 1
+
 #: FER2013's training-set class shares (%), in label-id order.
 SHARES = {"angry": 13.9, "disgust": 1.5, "fear": 14.3, "happy": 25.1, "sad": 16.8, "surprise": 11.0, "neutral": 17.3}
 USAGE = (("Training", 0.8), ("PublicTest", 0.1), ("PrivateTest", 0.1))
