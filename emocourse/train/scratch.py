@@ -52,11 +52,13 @@ def split_tensors(dataset: Dataset, size: int | None = None, mode: str = "RGB") 
 
 
 def tensor_learner(architecture: Callable[[], nn.Module], train: tuple[torch.Tensor, torch.Tensor],
-                   valid: tuple[torch.Tensor, torch.Tensor], batch_size: int = 64, wd: float = 1e-2, seed: int = 0):
+                   valid: tuple[torch.Tensor, torch.Tensor], batch_size: int = 64, wd: float = 1e-2, seed: int = 0,
+                   loss_func=None):
     """A fastai Learner for ``architecture()`` (random weights) on in-memory ``(inputs, class indices)``.
 
     The seed fixes the initial weights, the shuffling and dropout (python, numpy and torch), so
-    the same call followed by the same training gives the same model.
+    the same call followed by the same training gives the same model. ``loss_func`` defaults to
+    cross-entropy.
     """
     import fastai.callback.schedule  # noqa: F401  (adds Learner.fit_one_cycle and Learner.lr_find)
     from fastai.basics import CrossEntropyLossFlat, DataLoader, DataLoaders, Learner, accuracy, set_seed
@@ -69,7 +71,7 @@ def tensor_learner(architecture: Callable[[], nn.Module], train: tuple[torch.Ten
                    num_workers=0),
         DataLoader(TensorDataset(*valid), bs=256, num_workers=0),
     )
-    return Learner(loaders, model, loss_func=CrossEntropyLossFlat(), metrics=accuracy, wd=wd)
+    return Learner(loaders, model, loss_func=loss_func or CrossEntropyLossFlat(), metrics=accuracy, wd=wd)
 
 
 def fit_one_cycle(learn, epochs: int, lr, progress: bool = True):

@@ -42,6 +42,8 @@ from ..features.cache import dataset_key, features
 from ..fileio import atomic_write
 from ..models import DEFAULT_BACKBONE, fastai_learner
 from ..paths import cache_dir
+from .imbalance import FEATURES_ONLY, Balance, adjust_logits, balanced_rows, blur_flip_features, choose_tau, \
+    class_counts, loss_function, resample
 from .loaders import dataloaders
 from .scratch import fit_one_cycle, tensor_learner
 
@@ -149,6 +151,7 @@ class Config:
     train_images: int | None = None  # None: every training image; else a seeded sample for the image stages
     batch_size: int = 64
     seed: int = 0
+    balance: str = "none"  # a strategy of emocourse.train.imbalance.BALANCES (chapter 4)
 
     def __post_init__(self):
         if self.task not in TASKS:
@@ -157,9 +160,16 @@ class Config:
             raise ValueError(f"schedule={self.schedule!r}: must be one of {', '.join(SCHEDULES)}")
         if self.schedule == "iterative" and len(self.stages) != len(self.stage_lrs):
             raise ValueError(f"stages={self.stages} and stage_lrs={self.stage_lrs} must have the same length")
+        Balance(self.balance)
+        if self.balance in FEATURES_ONLY and self.schedule != "head":
+            raise ValueError(f"balance={self.balance!r} makes new feature rows, not images: "
+                             "it works with schedule='head' only")
 
     def key(self) -> str:
-        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:12]
+        fields = asdict(self)
+        if fields["balance"] == "none":
+            del fields["balance"]  # configs from before chapter 4 keep their cached models
+        return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:12]
 
 
 #: The two profiles: ``fast`` fits a laptop CPU (a chapter in minutes), ``full`` is paper scale on a GPU.
@@ -184,13 +194,24 @@ class Trained:
 
 
 def _image_rows(dataset: Dataset, config: Config) -> Dataset:
-    """The dataset with a seeded sample of ``config.train_images`` training rows (all other splits kept)."""
-    if config.train_images is None:
+    """The dataset with a seeded sample of ``config.train_images`` training rows (all other splits kept),
+    then its training rows over- or undersampled as ``config.balance`` asks."""
+    if config.train_images is None and config.balance not in ("oversample", "undersample"):
         return dataset
     train = dataset.table[dataset.table["split"] == "train"]
-    keep = train.sample(n=min(config.train_images, len(train)), random_state=config.seed).index
-    table = dataset.table[(dataset.table["split"] != "train") | dataset.table.index.isin(keep)]
-    return Dataset(dataset.root, table.reset_index(drop=True), dataset.info)
+    if config.train_images is not None:
+        train = train.sample(n=min(config.train_images, len(train)), random_state=config.seed)
+    keep = train.index[resample(train["label"].map(dataset.classes.index).to_numpy(), Balance(config.balance),
+                                config.seed)]
+    rows = np.sort(np.concatenate([dataset.table.index.get_indexer(keep),
+                                   np.flatnonzero(dataset.table["split"] != "train")]))
+    return Dataset(dataset.root, dataset.table.iloc[rows].reset_index(drop=True), dataset.info)
+
+
+def _loss(dataset: Dataset, config: Config):
+    """The loss ``config.balance`` asks for, weighted by the training split's class counts."""
+    counts = class_counts(targets(dataset)[split_mask(dataset, "train")], dataset.classes)
+    return loss_function(Balance(config.balance), counts)
 
 
 def _keep_batchnorm_statistics():
@@ -219,7 +240,8 @@ def build_learner(dataset: Dataset, config: Config):
     n_features = _num_features(config.backbone)
     head = pooled_head(classifier(n_features, len(dataset.classes), config.hidden, config.dropout))
     learn = fastai_learner(dls, config.backbone, custom_head=head, splitter=splitter, metrics=accuracy,
-                           wd=config.wd, train_bn=False, cbs=_keep_batchnorm_statistics())
+                           wd=config.wd, train_bn=False, cbs=_keep_batchnorm_statistics(),
+                           loss_func=_loss(dataset, config))
     return learn.to_channelslast(use_amp=False)  # 1.5-2x faster on a CPU
 
 
@@ -237,11 +259,19 @@ def head_learner(dataset: Dataset, config: Config, progress: bool = False):
 
 
     task_data, x = _frozen_features(dataset, config, progress)
-    y = targets(task_data)
-    train_valid = [(torch.from_numpy(x[m]).float(), torch.from_numpy(y[m]).long())
-                   for m in (split_mask(task_data, "train"), split_mask(task_data, "valid"))]
+    y, train, valid = targets(task_data), split_mask(task_data, "train"), split_mask(task_data, "valid")
+    x_train, y_train = _balanced_rows(task_data, config, x[train], y[train])
     return tensor_learner(partial(classifier, x.shape[1], len(task_data.classes), config.hidden, config.dropout),
-                          *train_valid, batch_size=config.batch_size, wd=config.wd, seed=config.seed)
+                          (torch.from_numpy(x_train).float(), torch.from_numpy(y_train).long()),
+                          (torch.from_numpy(x[valid]).float(), torch.from_numpy(y[valid]).long()),
+                          batch_size=config.batch_size, wd=config.wd, seed=config.seed, loss_func=_loss(task_data, config))
+
+
+def _balanced_rows(task_data: Dataset, config: Config, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The training features and labels that ``config.balance``'s sampler gives the head."""
+    views = (blur_flip_features(task_data, config.backbone, config.image_size, config.seed)
+             if config.balance == "oversample_blur_flip" else None)
+    return balanced_rows(x, y, Balance(config.balance), config.seed, views)
 
 
 def _frozen_features(dataset: Dataset, config: Config, progress: bool = False) -> tuple[Dataset, np.ndarray]:
@@ -411,15 +441,23 @@ def train_or_load(dataset: Dataset, config: Config, progress: bool = True, refre
 def predict_test_split(trained: Trained) -> tuple[np.ndarray, np.ndarray]:
     """``(true, predicted)`` class indices on the test split."""
 
-    data = trained.dataset
-    test = split_mask(data, "test")
+    data, y = trained.dataset, targets(trained.dataset)
+    test, valid = split_mask(data, "test"), split_mask(data, "valid")
+    logits = _logits(trained, test)
+    if trained.config.balance == "logit_adjust":  # τ chosen on the validation split
+        counts = class_counts(y[split_mask(data, "train")], data.classes)
+        tau = choose_tau(_logits(trained, valid).numpy(), y[valid], counts, data.classes)
+        logits = adjust_logits(logits, counts, tau)
+    return y[test], logits.argmax(1).numpy()
+
+
+def _logits(trained: Trained, rows: np.ndarray) -> torch.Tensor:
+    """The model's logits for the ``rows`` (a mask) of its dataset."""
     if trained.config.schedule == "head" and trained.source is not None:  # the body is still frozen:
         _, x = _frozen_features(trained.source, trained.config)  # its features are cached, the head runs alone
         with torch.no_grad():
-            logits = trained.learn.model[1][2].eval()(torch.from_numpy(x[test]).float())
-        return targets(data)[test], logits.argmax(1).numpy()
-    rows = data.table[test]
-    dl = trained.learn.dls.test_dl(rows, with_labels=True)
+            return trained.learn.model[1][2].eval()(torch.from_numpy(x[rows]).float())
+    dl = trained.learn.dls.test_dl(trained.dataset.table[rows], with_labels=True)
     with trained.learn.no_bar():
-        probs, _ = trained.learn.get_preds(dl=dl)
-    return targets(data)[test], probs.argmax(1).numpy()
+        logits, _ = trained.learn.get_preds(dl=dl, with_decoded=False, act=lambda t: t)
+    return logits
