@@ -52,6 +52,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/scratch_training.py
 	$(BIN)/python benchmarks/transfer_training.py
 	$(BIN)/python benchmarks/unfreezing_stages.py
+	$(BIN)/python benchmarks/imbalance_methods.py
 
 # Regenerate the CI pins from what is installed in .venv.
 constraints: $(STAMP)
