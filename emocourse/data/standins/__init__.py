@@ -96,18 +96,30 @@ def make_faces(out: str | os.PathLike, n: int = 12_000, seed: int = 0) -> Datase
     return write_dataset(out, dataset.table, dataset.info)
 
 
-def shown_faces(dataset: Dataset) -> pd.Series | None:
-    """For an affect stand-in: the expression of each image's small face ("" where it shows none),
-    indexed like ``dataset.table``, from the generator's secret; ``None`` for any other dataset."""
+def _secret(dataset: Dataset, column: str) -> pd.Series | None:
+    """A column of an affect stand-in's ``crawl/truth.csv`` for each row of ``dataset``, or ``None``."""
     truth = dataset.root / "crawl" / "truth.csv"
     if dataset.info.get("standin") != "affect" or not truth.is_file():
         return None
     secret = pd.read_csv(truth, keep_default_na=False)
-    if "face" not in secret:  # made by a generator without faces
+    if column not in secret:  # made by an older generator
         return None
-    face = secret.set_index("id")["face"]
     ids = dataset.table["image"].map(lambda image: int(Path(image).stem))
-    return pd.Series(face.reindex(ids).to_numpy(), index=dataset.table.index, name="face")
+    return pd.Series(secret.set_index("id")[column].reindex(ids).to_numpy(), index=dataset.table.index, name=column)
+
+
+def shown_faces(dataset: Dataset) -> pd.Series | None:
+    """For an affect stand-in: the expression of each image's small face ("" where it shows none),
+    indexed like ``dataset.table``, from the generator's secret; ``None`` for any other dataset."""
+    return _secret(dataset, "face")
+
+
+def true_emotions(dataset: Dataset) -> pd.Series | None:
+    """For an affect stand-in: the emotion each image was drawn to show (its ``label`` is the weak query
+    label the raters accepted, which is sometimes another), indexed like ``dataset.table``; ``None``
+    for any other dataset."""
+    primary = _secret(dataset, "primary")
+    return None if primary is None else primary.rename("true emotion")
 
 
 STANDINS = {"affect": make_affect, "faces": make_faces}
