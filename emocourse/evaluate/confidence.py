@@ -62,7 +62,7 @@ def fit_temperature(logits, y_true, steps: int = 100) -> float:
         return value
 
     optimiser.step(loss)
-    return float(log_t.exp())
+    return float(log_t.detach().exp())
 
 
 def softmax(logits, temperature: float = 1.0) -> np.ndarray:

@@ -57,7 +57,7 @@ def gradient_saliency(model: nn.Module, x: torch.Tensor, classes) -> torch.Tenso
     from captum.attr import Saliency
 
     model.eval()
-    maps = Saliency(model).attribute(x.detach().clone(), target=[int(c) for c in classes], abs=True).amax(1)
+    maps = Saliency(model).attribute(x.detach().clone().requires_grad_(True), target=[int(c) for c in classes], abs=True).amax(1)
     return maps / maps.flatten(1).amax(1).clamp_min(1e-12).view(-1, 1, 1)
 
 
