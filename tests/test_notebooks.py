@@ -24,6 +24,7 @@ PAPERMILL_VARIANTS = {
     "02_baselines.ipynb": {"IMAGE_SIZE": 96, "SEED": 1},
     "03_transfer_learning.ipynb": {"IMAGE_SIZE": 96, "SEED": 1},
     "04_imbalance.ipynb": {"SEED": 1},  # at 128 px it reuses the features the calibration test cached
+    "05_error_analysis.ipynb": {"IMAGE_SIZE": 96, "SEED": 1},  # loads the model chapter 3's variant trained
 }
 
 
@@ -173,6 +174,8 @@ OTHER_DATA_RUNS = {
     "03_transfer_learning.ipynb": [{"DATASET": "faces", "IMAGE_SIZE": 64}, {"DATASET": "own", "IMAGE_SIZE": 64}],
     "04_imbalance.ipynb": [{"DATASET": "faces", "FACE_DATASET": "affect", "IMAGE_SIZE": 64},
                            {"DATASET": "own", "FACE_DATASET": "own", "IMAGE_SIZE": 64}],
+    "05_error_analysis.ipynb": [{"DATASET": "faces", "FACE_DATASET": "affect", "IMAGE_SIZE": 64},
+                                {"DATASET": "own", "FACE_DATASET": "own", "IMAGE_SIZE": 64}],
 }
 
 

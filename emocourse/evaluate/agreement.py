@@ -50,7 +50,7 @@ def top_vote_share(dataset: Dataset, bins=(0, 0.5, 0.7, 0.9, 1.0)) -> pd.Series 
     labels = dataset.table["label"].to_numpy()
     own_columns = {label: [same(label, c) for c in votes.columns] for label in set(labels)}
     own = (votes.to_numpy(dtype=float) * np.array([own_columns[label] for label in labels])).sum(1)
-    total = votes.sum(1).to_numpy(dtype=float)
+    total = votes.sum(axis=1).to_numpy(dtype=float)
     share = np.divide(own, total, out=np.full(len(own), np.nan), where=total > 0)
     names = [f"{low:.1f}–{high:.1f}" for low, high in zip(bins[:-1], bins[1:])]
     binned = pd.cut(share, bins=list(bins), labels=names, include_lowest=True)
@@ -72,5 +72,5 @@ def majority_disagrees(dataset: Dataset) -> pd.Series | None:
             return label
 
     majority = votes.idxmax(axis=1).map(name)
-    voted = votes.sum(1) > 0
+    voted = votes.sum(axis=1) > 0
     return (voted & (majority != dataset.table["label"].map(name))).rename("majority vote disagrees")
