@@ -57,6 +57,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/transfer_training.py
 	$(BIN)/python benchmarks/unfreezing_stages.py
 	$(BIN)/python benchmarks/imbalance_methods.py
+	$(BIN)/python benchmarks/error_analysis.py
 
 # Regenerate the CI pins from what is installed in .venv.
 constraints: $(STAMP)
