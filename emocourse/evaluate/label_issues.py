@@ -28,9 +28,11 @@ def out_of_fold_probabilities(x: np.ndarray, y: np.ndarray, folds: int = 5, comp
     rarest = np.bincount(y).min(initial=len(y)) if len(y) else 0
     if rarest < 2:
         raise ValueError(f"a class has {rarest} image(s): out-of-fold probabilities need at least two per class")
-    reduce = [PCA(min(components, *x.shape), random_state=seed)] if components else []
+    n_splits = int(min(folds, rarest))
+    fitted_rows = len(y) - -(-len(y) // n_splits)  # the fewest rows a fold trains on
+    reduce = [PCA(min(components, fitted_rows, x.shape[1]), random_state=seed)] if components else []
     model = make_pipeline(StandardScaler(), *reduce, LogisticRegression(C=0.05, max_iter=300))
-    splits = StratifiedKFold(n_splits=int(min(folds, rarest)), shuffle=True, random_state=seed)
+    splits = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     return cross_val_predict(model, x, y, cv=splits, method="predict_proba")
 
 
