@@ -13,6 +13,14 @@ from ..data.table import Dataset
 from ..taxonomy import concept
 
 
+def _emotion(label: str) -> str:
+    """The concept behind a label or vote column ("angry" → "anger"); other names stay as they are."""
+    try:
+        return concept(label)
+    except KeyError:
+        return label
+
+
 def mean_interval(values, seed: int = 0, level: float = 0.95) -> tuple[float, float, float]:
     """``(mean, low, high)``: the mean of ``values`` and its bootstrap percentile interval (SciPy)."""
     values = np.asarray(values, dtype=float)
@@ -41,14 +49,8 @@ def top_vote_share(dataset: Dataset, bins=(0, 0.5, 0.7, 0.9, 1.0)) -> pd.Series 
     if votes is None:
         return None
 
-    def same(label: str, column: str) -> bool:
-        try:
-            return concept(label) == concept(column)
-        except KeyError:
-            return label == column
-
     labels = dataset.table["label"].to_numpy()
-    own_columns = {label: [same(label, c) for c in votes.columns] for label in set(labels)}
+    own_columns = {label: [_emotion(label) == _emotion(c) for c in votes.columns] for label in set(labels)}
     own = (votes.to_numpy(dtype=float) * np.array([own_columns[label] for label in labels])).sum(1)
     total = votes.sum(axis=1).to_numpy(dtype=float)
     share = np.divide(own, total, out=np.full(len(own), np.nan), where=total > 0)
@@ -64,13 +66,6 @@ def majority_disagrees(dataset: Dataset) -> pd.Series | None:
     votes = dataset.votes
     if votes is None:
         return None
-
-    def name(label: str) -> str:
-        try:
-            return concept(label)
-        except KeyError:
-            return label
-
-    majority = votes.idxmax(axis=1).map(name)
+    majority = votes.idxmax(axis=1).map(_emotion)
     voted = votes.sum(axis=1) > 0
-    return (voted & (majority != dataset.table["label"].map(name))).rename("majority vote disagrees")
+    return (voted & (majority != dataset.table["label"].map(_emotion))).rename("majority vote disagrees")
