@@ -28,6 +28,13 @@ PAPERMILL_VARIANTS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _isolated_home():
+    """Chapters share one home, as a reader's do: this replaces conftest's private home with the one
+    ``make book`` uses ($EMOCOURSE_HOME or ~/.cache/emocourse), so the stand-ins, converted weights,
+    features and models a chapter run makes here are made once per machine, not once per step."""
+
+
 def _code_cells(path):
     return [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
 

@@ -29,13 +29,13 @@ def check_probabilities(probabilities, name: str = "probabilities") -> np.ndarra
 
 
 def reliability(probabilities, y_true, bins: int = 10) -> pd.DataFrame:
-    """One row per confidence bin (equal width over [0, 1]) holding images: how many, their mean
-    confidence (the top probability) and their accuracy."""
+    """One row per confidence bin (equal width over [0, 1]) holding images: its centre, how many
+    images, their mean confidence (the top probability) and their accuracy."""
     p = check_probabilities(probabilities)
     y_true = np.asarray(y_true)
     confidence, correct = p.max(1), p.argmax(1) == y_true
     which = np.minimum((confidence * bins).astype(int), bins - 1)
-    rows = [{"bin": f"{b / bins:.1f}–{(b + 1) / bins:.1f}", "images": int((which == b).sum()),
+    rows = [{"bin": f"{b / bins:.1f}–{(b + 1) / bins:.1f}", "centre": (b + 0.5) / bins, "images": int((which == b).sum()),
              "confidence": confidence[which == b].mean(), "accuracy": correct[which == b].mean()}
             for b in range(bins) if (which == b).any()]
     return pd.DataFrame(rows)
