@@ -28,7 +28,7 @@ install: $(STAMP)
 
 # Unit tests, notebook conventions, papermill parameter runs.
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests --ignore=tests/built_book
+	$(BIN)/python -m pytest tests --ignore=tests/built_book --durations=25
 
 # Every chapter executed with its lesson checks, cell by cell (nbval, lax mode): for writing a chapter.
 # `make test` leaves it out: the book build executes the same chapters with the same checks.

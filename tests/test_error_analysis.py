@@ -39,6 +39,17 @@ def test_accuracy_by_group_has_bootstrap_intervals():
     assert table.loc["b", "high"] < table.loc["a", "low"]
 
 
+def test_interval_plot_draws_each_row_in_points_top_to_bottom():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    table = pd.DataFrame({"accuracy": [0.5, 0.8], "low": [0.4, 0.7], "high": [0.6, 0.9]}, index=["3 of 5", "5 of 5"])
+    ax = agreement.plot_intervals(table, "accuracy", "accuracy (%)")
+    dots = ax.lines[0].get_xydata()
+    assert dots[:, 0].tolist() == [50, 80] and ax.yaxis_inverted()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["3 of 5", "5 of 5"]
+
+
 def test_top_vote_share_and_majority_on_fer_style_votes(tmp_path):
     from emocourse.data.table import Dataset
 

@@ -41,6 +41,19 @@ def accuracy_by(groups, correct, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
+def plot_intervals(table: pd.DataFrame, value: str, xlabel: str, ylabel: str = "", ax=None):
+    """One dot per row of ``table`` at ``value`` (a fraction, drawn in points) with its ``low``–``high``
+    interval as a horizontal bar; rows top to bottom in table order."""
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.figure(figsize=(6, 0.5 + 0.55 * len(table))).gca()
+    ax.errorbar(100 * table[value], table.index.astype(str), fmt="o", color="0.2",
+                xerr=[100 * (table[value] - table["low"]), 100 * (table["high"] - table[value])])
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    ax.invert_yaxis()
+    return ax
+
+
 def top_vote_share(dataset: Dataset, bins=(0, 0.5, 0.7, 0.9, 1.0)) -> pd.Series | None:
     """For a dataset with ``votes_*`` columns: the share of the raters' votes that went to the image's own
     label, binned (``"0.7–0.9"`` …), indexed like ``dataset.table``; ``None`` without votes. Votes for
