@@ -12,8 +12,8 @@ from emocourse.data import Dataset
 
 from emocourse.data.standins import make_affect
 from emocourse.train.scratch import fit_one_cycle
-from emocourse.train.transfer import (PROFILE_CONFIGS, Config, _below_and_top, build_learner, classifier, for_task,
-                                      FrozenMaps, fit_top_groups_on_maps, group_summary,
+from emocourse.train.transfer import (PROFILE_CONFIGS, TRAINING_VERSION, Config, _below_and_top, build_learner,
+                                      classifier, for_task, FrozenMaps, fit_top_groups_on_maps, group_summary,
                                       head_learner, model_dir, predict_test_split, splitter, train,
                                       train_or_load)
 
@@ -75,6 +75,7 @@ def test_train_then_load(small):
     assert not first.loaded and list(first.history["stage"].unique()) == ["head on cached features",
                                                                          "top 1 block group"]
     assert (model_dir(small, TINY) / "model.pt").is_file()
+    assert f"-v{TRAINING_VERSION}-" in model_dir(small, TINY).name  # older code's models are not loaded
     again = train_or_load(small, TINY, progress=False)
     assert again.loaded
     pd.testing.assert_frame_equal(again.history, first.history, check_dtype=False)

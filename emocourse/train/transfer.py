@@ -410,10 +410,15 @@ def train(dataset: Dataset, config: Config, progress: bool = True,
     return so_far()
 
 
+#: Bumped whenever the training code changes what a config trains (part of every model folder's name),
+#: so an upgraded emocourse never loads a model an older version trained.
+TRAINING_VERSION = 2
+
+
 def model_dir(dataset: Dataset, config: Config):
     """Where :func:`train_or_load` keeps the model of ``config`` trained on ``dataset``."""
-
-    return cache_dir() / "models" / dataset_key(dataset) / f"{config.schedule}-{config.task}-{config.key()}"
+    name = f"{config.schedule}-{config.task}-v{TRAINING_VERSION}-{config.key()}"
+    return cache_dir() / "models" / dataset_key(dataset) / name
 
 
 def train_or_load(dataset: Dataset, config: Config, progress: bool = True, refresh: bool = False) -> Trained:
