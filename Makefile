@@ -11,7 +11,7 @@ CONSTRAINTS := constraints/ci.txt
 export EMOCOURSE_PROFILE ?= fast
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help install test unit notebooks book pages benchmark constraints clean
+.PHONY: help install test lint unit notebooks book pages benchmark constraints clean
 
 help:
 	@echo "make book       build the HTML book into _build/html (executes the notebooks)"
@@ -25,6 +25,12 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	touch $@
 
 install: $(STAMP)
+
+# Style gate: ruff's formatting and lint rules (pyproject.toml; chapters: 88 columns, notebooks/ruff.toml).
+LINTED := emocourse tests benchmarks notebooks
+lint: $(STAMP)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/ruff check $(LINTED)
 
 # Unit tests, notebook conventions, papermill parameter runs.
 unit: $(STAMP)
@@ -46,7 +52,7 @@ book: $(STAMP)
 pages: $(STAMP)
 	$(BIN)/python -m pytest tests/built_book
 
-test: unit book pages
+test: lint unit book pages
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/backbone_throughput.py

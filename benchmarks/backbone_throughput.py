@@ -43,11 +43,20 @@ def main() -> None:
     for size in args.sizes:
         for batch in args.batches:
             rate = images_per_second(model, size, batch, args.repeats)
-            print(json.dumps({
-                "benchmark": "backbone_forward", "backbone": args.backbone, "image_size": size,
-                "batch": batch, "images_per_s": round(rate, 1), "threads": torch.get_num_threads(),
-                "torch": torch.__version__, "machine": platform.machine(),
-            }))
+            print(
+                json.dumps(
+                    {
+                        "benchmark": "backbone_forward",
+                        "backbone": args.backbone,
+                        "image_size": size,
+                        "batch": batch,
+                        "images_per_s": round(rate, 1),
+                        "threads": torch.get_num_threads(),
+                        "torch": torch.__version__,
+                        "machine": platform.machine(),
+                    }
+                )
+            )
 
 
 if __name__ == "__main__":

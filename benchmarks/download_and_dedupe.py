@@ -30,23 +30,44 @@ def main() -> None:
     args = parser.parse_args()
     crawl = load("affect").root / "crawl"
     live = sorted((crawl / "images").glob("*.jpg"))
-    with tempfile.TemporaryDirectory() as scratch, serve(crawl, slow_share=0.05, slow_seconds=0.5, placeholder_share=0) as base:
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        serve(crawl, slow_share=0.05, slow_seconds=0.5, placeholder_share=0) as base,
+    ):
         names = [p.name if i % 20 else f"dead-{i}.jpg" for i, p in enumerate(live[: args.urls])]  # every 20th is dead
         manifest = Path(scratch) / "manifest.csv"
         pd.DataFrame({"url": [f"{base}/q/{n}" for n in names]}).to_csv(manifest, index=False)
         start = time.perf_counter()
         report = download(manifest, Path(scratch) / "out", workers=8, progress=False)
         seconds = time.perf_counter() - start
-    print(json.dumps({"benchmark": "download", "urls": len(names), "seconds": round(seconds, 1),
-                      "urls_per_s": round(len(names) / seconds, 1), **report["status"].value_counts().to_dict()}))
+    print(
+        json.dumps(
+            {
+                "benchmark": "download",
+                "urls": len(names),
+                "seconds": round(seconds, 1),
+                "urls_per_s": round(len(names) / seconds, 1),
+                **report["status"].value_counts().to_dict(),
+            }
+        )
+    )
     paths = live[: args.images]
     start = time.perf_counter()
     hashes = perceptual_hashes(paths)
     hashed = time.perf_counter()
     groups = duplicate_groups(hashes)
     done = time.perf_counter()
-    print(json.dumps({"benchmark": "dedupe", "images": len(paths), "hash_s": round(hashed - start, 1),
-                      "group_s": round(done - hashed, 1), "groups": int(groups.max() + 1)}))
+    print(
+        json.dumps(
+            {
+                "benchmark": "dedupe",
+                "images": len(paths),
+                "hash_s": round(hashed - start, 1),
+                "group_s": round(done - hashed, 1),
+                "groups": int(groups.max() + 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

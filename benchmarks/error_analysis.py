@@ -33,8 +33,9 @@ def main():
     timed("gradient saliency, 32 images", lambda: saliency.gradient_saliency(learn.model, x, classes))
     timed("sanity check, 12 images", lambda: saliency.sanity_check(learn.model, x[:12], classes[:12]))
     x_all, y_all = features(dataset, PROFILE_CONFIGS["fast"].backbone, 128, fastai_resize=True), targets(dataset)
-    oof = timed(f"out-of-fold probabilities ({len(y_all)} images)",
-                lambda: label_issues.out_of_fold_probabilities(x_all, y_all))
+    oof = timed(
+        f"out-of-fold probabilities ({len(y_all)} images)", lambda: label_issues.out_of_fold_probabilities(x_all, y_all)
+    )
     timed("cleanlab find_label_issues", lambda: label_issues.label_issues(y_all, oof))
 
 

@@ -25,8 +25,10 @@ def main():
         for extractor, size in [(HANDCRAFTED, 128), (DEFAULT_BACKBONE, 128), (DEFAULT_BACKBONE, 224)]:
             uncached = timed(lambda: features(dataset, extractor, size, progress=False))
             cached = timed(lambda: features(dataset, extractor, size, progress=False))
-            print(f"{extractor:>22} at {size} px: uncached {uncached:6.1f} s = {n / uncached:6.1f} images/s; "
-                  f"cached re-run {cached * 1000:6.1f} ms")
+            print(
+                f"{extractor:>22} at {size} px: uncached {uncached:6.1f} s = {n / uncached:6.1f} images/s; "
+                f"cached re-run {cached * 1000:6.1f} ms"
+            )
 
 
 if __name__ == "__main__":

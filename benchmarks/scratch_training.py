@@ -22,8 +22,10 @@ def main():
         ("ResNet-18, 32 px RGB", partial(resnet18, 8), (3, 32, 32), 8),
         ("compact CNN (8-16-32-64), 48 px grey", partial(compact_cnn, 7, widths=(8, 16, 32, 64)), (1, 48, 48), 7),
     ]:
-        print(f"{name:>38}: {images_per_second(architecture, shape, classes):6.0f} training images/s "
-              f"(batch 64, {torch.get_num_threads()} threads)")
+        print(
+            f"{name:>38}: {images_per_second(architecture, shape, classes):6.0f} training images/s "
+            f"(batch 64, {torch.get_num_threads()} threads)"
+        )
 
 
 if __name__ == "__main__":

@@ -26,8 +26,16 @@ def main() -> None:
             start = time.perf_counter()
             dataset = make(root / name)
             seconds = time.perf_counter() - start
-            print(json.dumps({"benchmark": "standin_generation", "standin": name, "images": len(dataset.table),
-                              "seconds": round(seconds, 1)}))
+            print(
+                json.dumps(
+                    {
+                        "benchmark": "standin_generation",
+                        "standin": name,
+                        "images": len(dataset.table),
+                        "seconds": round(seconds, 1),
+                    }
+                )
+            )
 
 
 if __name__ == "__main__":

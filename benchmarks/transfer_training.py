@@ -34,15 +34,21 @@ def main():
     start = time.perf_counter()
     fit_one_cycle(head, config.head_epochs, config.head_lr, progress=False)
     n_train = len(head.dls.train_ds)
-    print(f"head on cached features: {n_train * config.head_epochs / (time.perf_counter() - start):8.0f} "
-          f"training images/s ({config.head_epochs} epochs of {n_train} images)")
+    print(
+        f"head on cached features: {n_train * config.head_epochs / (time.perf_counter() - start):8.0f} "
+        f"training images/s ({config.head_epochs} epochs of {n_train} images)"
+    )
     learn = build_learner(dataset, config)
-    for label, freeze in [("head only, on images", lambda: learn.freeze()),
-                          ("last block group unfrozen", lambda: learn.freeze_to(-2)),
-                          ("whole network unfrozen", lambda: learn.unfreeze())]:
+    for label, freeze in [
+        ("head only, on images", lambda: learn.freeze()),
+        ("last block group unfrozen", lambda: learn.freeze_to(-2)),
+        ("whole network unfrozen", lambda: learn.unfreeze()),
+    ]:
         freeze()
-        print(f"{label:>25}: {epoch_images_per_second(learn):8.1f} training images/s "
-              f"({torch.get_num_threads()} threads, batch {config.batch_size}, random flips)")
+        print(
+            f"{label:>25}: {epoch_images_per_second(learn):8.1f} training images/s "
+            f"({torch.get_num_threads()} threads, batch {config.batch_size}, random flips)"
+        )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,10 @@ def main(seeds):
         def report(stage, trained):
             seconds = time.perf_counter() - clock[0]
             true, predicted = predict_test_split(trained)
-            print(f"seed {seed} {stage:>20}: {(true == predicted).mean():6.1%} test accuracy  ({seconds:4.0f} s)", flush=True)
+            print(
+                f"seed {seed} {stage:>20}: {(true == predicted).mean():6.1%} test accuracy  ({seconds:4.0f} s)",
+                flush=True,
+            )
             clock[0] = time.perf_counter()
 
         train(dataset, replace(PROFILE_CONFIGS["fast"], seed=seed), progress=False, after_stage=report)

@@ -42,8 +42,9 @@ class CappedPCA(PCA):
         return super().fit_transform(X, y)
 
 
-def linear_model(kind: str = "logistic", C: float = 1.0, class_weight: str | None = None,
-                 pca: int | None = None, seed: int = 0):
+def linear_model(
+    kind: str = "logistic", C: float = 1.0, class_weight: str | None = None, pca: int | None = None, seed: int = 0
+):
     """Standardise, optionally project onto ``pca`` principal components (fewer when there are fewer
     training images or features), then a linear classifier:
     ``logistic`` regression or a linear ``svm``. ``class_weight="balanced"`` weighs each class by
@@ -52,7 +53,6 @@ def linear_model(kind: str = "logistic", C: float = 1.0, class_weight: str | Non
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     from sklearn.svm import LinearSVC
-
 
     if kind == "logistic":
         head = LogisticRegression(C=C, class_weight=class_weight, max_iter=3000)

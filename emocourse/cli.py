@@ -67,8 +67,10 @@ def data_import(args: argparse.Namespace) -> int:
     dataset, report = ADAPTERS[args.kind](args.src, args.out)
     report_path = report.write(dataset.root / "import_report.csv")
     print(report.summary())
-    print(f"{len(dataset.table)} images in {dataset.root} ({', '.join(f'{k} {v}' for k, v in dataset.table['split'].value_counts().items())}); "
-          f"details: {report_path}")
+    print(
+        f"{len(dataset.table)} images in {dataset.root} ({', '.join(f'{k} {v}' for k, v in dataset.table['split'].value_counts().items())}); "
+        f"details: {report_path}"
+    )
     return 0
 
 
@@ -111,7 +113,8 @@ def _add_data_commands(commands) -> None:
     from .data.standins import STANDINS
 
     data = commands.add_parser("data", help="import, generate and calibrate datasets").add_subparsers(
-        dest="data_command", metavar="DATA_COMMAND", required=True)
+        dest="data_command", metavar="DATA_COMMAND", required=True
+    )
     importer = data.add_parser("import", help="convert a real release (fi, fer2013, ferplus, emoset, folder)")
     importer.add_argument("kind", choices=sorted(ADAPTERS))
     importer.add_argument("src", help="the release: a folder, or a CSV file")
@@ -138,7 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emocourse", description="Helpers for the Learning to Feel course.")
     parser.add_argument("--version", action="version", version=f"emocourse {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("info", help="show versions, device, folders; verify the bundled weights").set_defaults(run=info)
+    commands.add_parser("info", help="show versions, device, folders; verify the bundled weights").set_defaults(
+        run=info
+    )
     _add_data_commands(commands)
     return parser
 

@@ -20,7 +20,7 @@ REPOSITORY = "https://github.com/emocourse/emocourse"
 
 #: The first code cell of every chapter (the tests hold each notebook to it, character for character).
 COLAB_BOOTSTRAP = f"""\
-# Colab bootstrap: installs emocourse when this notebook runs in Google Colab; does nothing elsewhere.
+# Colab bootstrap: installs emocourse in Google Colab; does nothing elsewhere.
 import sys
 
 if "google.colab" in sys.modules:
@@ -131,6 +131,7 @@ class Claims:
     @property
     def differences(self) -> dict[str, Any]:
         """The parameters of this run that differ from those the prose was written for."""
+
         def matches(name):
             wanted = self.expected[name]
             return self.parameters[name] in wanted if isinstance(wanted, tuple) else self.parameters[name] == wanted
@@ -143,10 +144,14 @@ class Claims:
             if not holds:
                 raise AssertionError(f"the text says: {claim}; this run measured: {measured}")
             return True
-        written = ", ".join(f"{k}={v!r}" if not isinstance(v, tuple) else f"{k} in {v!r}" for k, v in self.expected.items())
+        written = ", ".join(
+            f"{k}={v!r}" if not isinstance(v, tuple) else f"{k} in {v!r}" for k, v in self.expected.items()
+        )
         this_run = ", ".join(f"{k}={v!r}" for k, v in self.differences.items())
-        print(f"Note: the text says \"{claim}\". That was measured with {written}; this run has {this_run} "
-              f"and measured {measured}: {'the same holds here' if holds else 'it does not hold here'}.")
+        print(
+            f'Note: the text says "{claim}". That was measured with {written}; this run has {this_run} '
+            f"and measured {measured}: {'the same holds here' if holds else 'it does not hold here'}."
+        )
         return bool(holds)
 
 
@@ -194,7 +199,9 @@ def check_parameters(namespace: MutableMapping[str, Any], names: Iterable[str]) 
     for name, value in values.items():
         if value is None:
             if name not in profile:
-                raise ParameterError(f"{name}=None means 'the profile's value', but this chapter has no PROFILE parameter")
+                raise ParameterError(
+                    f"{name}=None means 'the profile's value', but this chapter has no PROFILE parameter"
+                )
             values[name] = namespace[name] = profile[name]
     print("Parameters:", ", ".join(f"{k}={v!r}" for k, v in values.items()))
     return Parameters(values)

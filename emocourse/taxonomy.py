@@ -77,8 +77,18 @@ def color(label: str) -> str:
 
 
 #: Colours for classes that are no emotion the book knows (a user's own labels), in turn (matplotlib's tab10).
-OTHER_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-                "#bcbd22", "#17becf")
+OTHER_COLORS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
 
 
 def palette(classes) -> list[str]:
@@ -156,9 +166,7 @@ EMOSET = Taxonomy("EmoSet", ("amusement", "awe", "contentment", "excitement", "a
 #: FER2013: label ids 0 angry … 6 neutral, as in the ``emotion`` column of ``fer2013.csv``.
 FER2013 = Taxonomy("FER2013", ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"))
 #: FER+ (Barsoum et al. 2016): the 8 emotion vote columns of ``fer2013new.csv``, in file order.
-FERPLUS = Taxonomy(
-    "FER+", ("neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt")
-)
+FERPLUS = Taxonomy("FER+", ("neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt"))
 
 #: The taxonomies by the short names that ``DATASET`` parameters and adapters use.
 TAXONOMIES: Mapping[str, Taxonomy] = {"fi": FI, "emoset": EMOSET, "fer2013": FER2013, "ferplus": FERPLUS}

@@ -23,7 +23,12 @@ def write_fer2013(folder, rows):
     return folder
 
 
-GOOD_ROWS = [(0, pixels(0), "Training"), (3, pixels(1), "Training"), (6, pixels(2), "PublicTest"), (4, pixels(3), "PrivateTest")]
+GOOD_ROWS = [
+    (0, pixels(0), "Training"),
+    (3, pixels(1), "Training"),
+    (6, pixels(2), "PublicTest"),
+    (4, pixels(3), "PrivateTest"),
+]
 
 
 def test_fer2013_csv_maps_ids_and_usage(tmp_path):
@@ -37,8 +42,12 @@ def test_fer2013_csv_maps_ids_and_usage(tmp_path):
 
 
 def test_fer2013_bad_rows_are_reported_by_row(tmp_path):
-    rows = GOOD_ROWS + [(1, pixels(4, 2300), "Training"), (7, pixels(5), "Training"), (2, pixels(6), "Validation"),
-                        (2, pixels(7).replace("1", "x", 1), "Training")]
+    rows = GOOD_ROWS + [
+        (1, pixels(4, 2300), "Training"),
+        (7, pixels(5), "Training"),
+        (2, pixels(6), "Validation"),
+        (2, pixels(7).replace("1", "x", 1), "Training"),
+    ]
     _, report = import_fer2013(write_fer2013(tmp_path / "rel", rows), tmp_path / "out")
     reasons = {e["where"]: e["reason"] for e in report.entries}
     assert reasons == {
@@ -65,9 +74,15 @@ def test_fer2013_image_folders(tmp_path):
     photo(rel / "train" / "contempt" / "Training_15.jpg", mode="L")
     dataset, report = import_fer2013(rel, tmp_path / "out")
     assert sorted(zip(dataset.table["label"], dataset.table["split"])) == [
-        ("angry", "train"), ("fear", "test"), ("happy", "train"), ("sad", "valid")]
+        ("angry", "train"),
+        ("fear", "test"),
+        ("happy", "train"),
+        ("sad", "valid"),
+    ]
     assert {e["reason"] for e in report.entries} == {
-        "not an image file PIL can read", "folder 'contempt' is not a FER2013 class (angry, disgust, fear, happy, sad, surprise, neutral)"}
+        "not an image file PIL can read",
+        "folder 'contempt' is not a FER2013 class (angry, disgust, fear, happy, sad, surprise, neutral)",
+    }
 
 
 def write_ferplus(folder, votes):
@@ -78,20 +93,25 @@ def write_ferplus(folder, votes):
 def test_ferplus_majority_rules(tmp_path):
     rows = [(0, pixels(i), "Training") for i in range(5)]
     write_fer2013(tmp_path, rows)
-    write_ferplus(tmp_path, [
-        (0, 7, 1, 0, 0, 0, 0, 0, 2, 0),  # happiness
-        (4, 4, 0, 0, 0, 0, 0, 0, 2, 0),  # tie
-        (0, 0, 0, 0, 0, 0, 0, 0, 0, 10),  # not a face
-        (1, 0, 0, 0, 1, 0, 0, 0, 8, 0),  # mostly unknown
-        (2, 0, 0, 6, 0, 0, 2, 0, 0, 0),  # sadness
-    ])
+    write_ferplus(
+        tmp_path,
+        [
+            (0, 7, 1, 0, 0, 0, 0, 0, 2, 0),  # happiness
+            (4, 4, 0, 0, 0, 0, 0, 0, 2, 0),  # tie
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 10),  # not a face
+            (1, 0, 0, 0, 1, 0, 0, 0, 8, 0),  # mostly unknown
+            (2, 0, 0, 6, 0, 0, 2, 0, 0, 0),  # sadness
+        ],
+    )
     dataset, report = import_ferplus(tmp_path, tmp_path / "out")
     assert list(dataset.table["label"]) == ["happiness", "sadness"]
     assert list(dataset.table["fer2013_label"]) == ["angry", "angry"]
     assert dataset.votes.loc[0, "happiness"] == 7 and dataset.votes.loc[1, "NF"] == 0
     assert [e["reason"] for e in report.entries] == [
-        "tie between neutral and happiness (4 votes each)", "not a face (empty Image name)",
-        "more unknown/not-a-face votes than for any emotion"]
+        "tie between neutral and happiness (4 votes each)",
+        "not a face (empty Image name)",
+        "more unknown/not-a-face votes than for any emotion",
+    ]
     assert len(list((tmp_path / "out" / "images" / "train").iterdir())) == 2
 
 
@@ -100,14 +120,18 @@ def test_ferplus_wrong_header_and_mismatched_usage(tmp_path):
     (tmp_path / "fer2013new.csv").write_text("Usage,Image name,neutral\nTraining,fer0000000.png,10\n")
     with pytest.raises(DatasetError, match="header must be Usage,Image name,neutral,happiness"):
         import_ferplus(tmp_path, tmp_path / "out")
-    pd.DataFrame([("PublicTest", "fer0000000.png", *[10] + [0] * 9)], columns=HEADER).to_csv(tmp_path / "fer2013new.csv", index=False)
+    pd.DataFrame([("PublicTest", "fer0000000.png", *[10] + [0] * 9)], columns=HEADER).to_csv(
+        tmp_path / "fer2013new.csv", index=False
+    )
     with pytest.raises(DatasetError, match="row 2: Usage 'PublicTest' does not match"):
         import_ferplus(tmp_path, tmp_path / "out")
 
 
 def test_ferplus_vote_that_is_not_a_count(tmp_path):
     write_fer2013(tmp_path, GOOD_ROWS[:1])
-    pd.DataFrame([("Training", "fer0000000.png", *["ten"] + [0] * 9)], columns=HEADER).to_csv(tmp_path / "fer2013new.csv", index=False)
+    pd.DataFrame([("Training", "fer0000000.png", *["ten"] + [0] * 9)], columns=HEADER).to_csv(
+        tmp_path / "fer2013new.csv", index=False
+    )
     with pytest.raises(DatasetError, match="row 2: neutral must be a vote count 0..10, got 'ten'"):
         import_ferplus(tmp_path, tmp_path / "out")
 
@@ -118,16 +142,24 @@ def test_emoset_rows_of_both_shapes_map_by_name(tmp_path):
     photo(rel / "image" / "awe" / "awe_00002.jpg", seed=1)
     photo(rel / "image" / "fear" / "fear_00003.jpg", seed=2, mode="CMYK")
     splits = {
-        "train.json": [["anger", "anger_00001", "image/anger/anger_00001.jpg", "annotation/anger/anger_00001.json"],
-                       ["awe", "image/awe/awe_00002.jpg", "annotation/awe/awe_00002.json"]],
+        "train.json": [
+            ["anger", "anger_00001", "image/anger/anger_00001.jpg", "annotation/anger/anger_00001.json"],
+            ["awe", "image/awe/awe_00002.jpg", "annotation/awe/awe_00002.json"],
+        ],
         "val.json": [["fear", "fear_00003", "image/fear/fear_00003.jpg", "annotation/fear/fear_00003.json"]],
-        "test.json": [["joy", "image/joy/1.jpg", "annotation/joy/1.json"],
-                      ["sadness", "image/sadness/missing.jpg", "annotation/sadness/missing.json"]],
+        "test.json": [
+            ["joy", "image/joy/1.jpg", "annotation/joy/1.json"],
+            ["sadness", "image/sadness/missing.jpg", "annotation/sadness/missing.json"],
+        ],
     }
     for name, rows in splits.items():
         (rel / name).write_text(json.dumps(rows))
     dataset, report = import_emoset(rel, tmp_path / "out")
-    assert list(zip(dataset.table["label"], dataset.table["split"])) == [("anger", "train"), ("awe", "train"), ("fear", "valid")]
+    assert list(zip(dataset.table["label"], dataset.table["split"])) == [
+        ("anger", "train"),
+        ("awe", "train"),
+        ("fear", "valid"),
+    ]
     assert dataset.classes == list(FI.classes)
     assert [e["action"] for e in report.entries] == ["fixed", "skipped", "skipped"]
     assert "unknown label 'joy'" in report.entries[1]["reason"]
@@ -165,8 +197,13 @@ def test_folder_tree_and_csv(tmp_path):
             photo(tmp_path / "tree" / label / f"{i}.png", seed=i + (50 if label == "tense" else 0), size=16)
     dataset, _ = import_folder(tmp_path / "tree", tmp_path / "out")
     assert dataset.classes == ["calm", "tense"] and len(dataset.table) == 20
-    listing = pd.DataFrame({"path": ["tree/calm/0.png", "tree/tense/0.png", "tree/calm/nope.png"],
-                            "label": ["calm", "tense", "calm"], "split": ["train", "test", "train"]})
+    listing = pd.DataFrame(
+        {
+            "path": ["tree/calm/0.png", "tree/tense/0.png", "tree/calm/nope.png"],
+            "label": ["calm", "tense", "calm"],
+            "split": ["train", "test", "train"],
+        }
+    )
     listing.to_csv(tmp_path / "list.csv", index=False)
     dataset, report = import_folder(tmp_path / "list.csv", tmp_path / "out2")
     assert list(dataset.table["split"]) == ["train", "test"]
@@ -201,8 +238,9 @@ def test_folder_csv_refuses_empty_labels_and_paths_outside_its_folder(tmp_path):
     photo(tmp_path / "list" / "a.png", seed=1, size=16)
     photo(tmp_path / "list" / "b.png", seed=2, size=16)
     photo(tmp_path / "outside.png", seed=3, size=16)
-    pd.DataFrame({"path": ["a.png", "b.png", "../outside.png", "/etc/passwd"],
-                  "label": ["calm", "", "calm", "calm"]}).to_csv(tmp_path / "list" / "list.csv", index=False)
+    pd.DataFrame(
+        {"path": ["a.png", "b.png", "../outside.png", "/etc/passwd"], "label": ["calm", "", "calm", "calm"]}
+    ).to_csv(tmp_path / "list" / "list.csv", index=False)
     dataset, report = import_folder(tmp_path / "list" / "list.csv", tmp_path / "out")
     assert dataset.classes == ["calm"] and list(dataset.table["source"]) == [str(tmp_path / "list" / "a.png")]
     reasons = [e["reason"] for e in report.entries]
@@ -225,6 +263,9 @@ def test_emoset_split_file_that_is_not_a_list_is_named_and_nothing_is_written(tm
     (rel / "train.json").write_text(json.dumps([["anger", "image/anger/anger_00001.jpg", "annotation/a.json"]]))
     (rel / "val.json").write_text(json.dumps({"not": "a list"}))
     (rel / "test.json").write_text("[]")
-    with pytest.raises(DatasetError, match=r"val\.json: expected a JSON list of \[label, id, image, annotation\] rows, found a JSON dict"):
+    with pytest.raises(
+        DatasetError,
+        match=r"val\.json: expected a JSON list of \[label, id, image, annotation\] rows, found a JSON dict",
+    ):
         import_emoset(rel, tmp_path / "out")
     assert not (tmp_path / "out").exists()

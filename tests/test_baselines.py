@@ -31,8 +31,11 @@ def test_majority_guess_scores_the_largest_test_share(small):
 def test_linear_models_learn_a_separable_problem(small):
     y = targets(small)
     x = np.eye(len(small.classes))[y] + np.random.default_rng(0).normal(0, 0.1, (len(y), len(small.classes)))
-    for model in (linear_model("logistic"), linear_model("svm", class_weight="balanced"),
-                  linear_model("svm", C=0.1, pca=7, seed=1)):
+    for model in (
+        linear_model("logistic"),
+        linear_model("svm", class_weight="balanced"),
+        linear_model("svm", C=0.1, pca=7, seed=1),
+    ):
         assert fit_and_test("m", model, x, small).accuracy == 1.0
 
 
@@ -58,12 +61,20 @@ def test_every_published_number_names_its_data_and_source():
 
 
 def test_our_rows_come_first_within_their_rung():
-    ours = pd.DataFrame([{"rung": "frozen features + linear classifier", "method": "ours", "accuracy": 70.0,
-                          "measured on": "stand-in"},
-                         {"rung": "guessing", "method": "majority", "accuracy": 23.0, "measured on": "stand-in"}])
+    ours = pd.DataFrame(
+        [
+            {
+                "rung": "frozen features + linear classifier",
+                "method": "ours",
+                "accuracy": 70.0,
+                "measured on": "stand-in",
+            },
+            {"rung": "guessing", "method": "majority", "accuracy": 23.0, "measured on": "stand-in"},
+        ]
+    )
     table = beside_published(ours)
     assert list(table["method"][:3]) == ["ours", "ImageNet-CNN features + SVM", "frozen embedding + 3-layer MLP"]
     assert table.loc[3, "method"] == "majority" and (table["source"] == "this book").sum() == 2
     assert set(table["rung"]) == {"frozen features + linear classifier", "guessing"}
     also = beside_published(ours, also=("fine-tuned network",))
-    assert list(also["rung"][len(table):]) == ["fine-tuned network"] * 2
+    assert list(also["rung"][len(table) :]) == ["fine-tuned network"] * 2

@@ -31,9 +31,18 @@ def test_build_gate_fails_on_warnings():
 def test_bibliography_has_the_books_sources():
     keys = set(re.findall(r"@\w+\{([^,]+),", (ROOT / "book" / "references.bib").read_text()))
     required = {
-        "you2016building", "carrollLearningToFeel", "kowalskiPictureWorth", "sreenivasPredicting",
-        "amin2017touchy", "goodfellow2013challenges", "barsoum2016training", "yang2023emoset",
-        "howard2020fastai", "wightman2019timm", "tan2019efficientnet", "valdez1994effects",
+        "you2016building",
+        "carrollLearningToFeel",
+        "kowalskiPictureWorth",
+        "sreenivasPredicting",
+        "amin2017touchy",
+        "goodfellow2013challenges",
+        "barsoum2016training",
+        "yang2023emoset",
+        "howard2020fastai",
+        "wightman2019timm",
+        "tan2019efficientnet",
+        "valdez1994effects",
     }
     assert required <= keys
     cited = set()

@@ -1,8 +1,16 @@
 import numpy as np
 import pandas as pd
 
-from emocourse.data.curation import (FI_FRACTIONS, KOWALSKI_FRACTIONS, apportion, duplicate_groups,
-                                     perceptual_hashes, resolve_duplicates, split_groups, threshold_table)
+from emocourse.data.curation import (
+    FI_FRACTIONS,
+    KOWALSKI_FRACTIONS,
+    apportion,
+    duplicate_groups,
+    perceptual_hashes,
+    resolve_duplicates,
+    split_groups,
+    threshold_table,
+)
 
 
 def test_apportion_is_exact():
@@ -18,7 +26,9 @@ def test_near_duplicates_group_together(tmp_path):
     camera.save(tmp_path / "camera.png")
     camera.crop((3, 3, 125, 125)).resize((128, 128)).save(tmp_path / "camera_reupload.jpg", quality=70)
     Image.fromarray(data.coffee()).resize((128, 128)).save(tmp_path / "coffee.png")
-    groups = duplicate_groups(perceptual_hashes([tmp_path / n for n in ("camera.png", "camera_reupload.jpg", "coffee.png")]))
+    groups = duplicate_groups(
+        perceptual_hashes([tmp_path / n for n in ("camera.png", "camera_reupload.jpg", "coffee.png")])
+    )
     assert groups[0] == groups[1] != groups[2]
 
 
@@ -37,8 +47,15 @@ def test_split_is_stratified_group_aware_and_seeded():
 
 
 def test_least_divisive_vote_wins_a_conflicting_duplicate():
-    table = pd.DataFrame({"image": ["a", "b", "c"], "label": ["fear", "sadness", "awe"], "agree": [3, 5, 4],
-                          "raters": [5, 5, 5], "group": ["g1", "g1", "g2"]})
+    table = pd.DataFrame(
+        {
+            "image": ["a", "b", "c"],
+            "label": ["fear", "sadness", "awe"],
+            "agree": [3, 5, 4],
+            "raters": [5, 5, 5],
+            "group": ["g1", "g1", "g2"],
+        }
+    )
     kept, dropped = resolve_duplicates(table)
     assert list(kept["image"]) == ["b", "c"]
     assert dropped.iloc[0][["image", "kept_instead", "conflicting_label"]].tolist() == ["a", "b", True]

@@ -55,7 +55,9 @@ class Server:
                     if start >= len(body):
                         return self.send_body(b"", 416, "text/plain")
                     if start:
-                        return self.send_body(body[start:], 206, extra=[("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")])
+                        return self.send_body(
+                            body[start:], 206, extra=[("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")]
+                        )
                     if path in server.flaky_truncations and server.hits[path] == 1:  # first answer breaks off
                         return self.send_body(body[: len(body) // 2], length=len(body))
                     return self.send_body(body)
@@ -64,7 +66,11 @@ class Server:
                 if path == "/error.jpg":
                     return self.send_body(b"oops", 500, "text/plain")
                 if path == "/flaky.jpg":
-                    return self.send_body(b"busy", 503, "text/plain") if server.hits[path] == 1 else self.send_body(jpeg(7))
+                    return (
+                        self.send_body(b"busy", 503, "text/plain")
+                        if server.hits[path] == 1
+                        else self.send_body(jpeg(7))
+                    )
                 if path == "/slow.jpg":
                     time.sleep(1.0)
                     return self.send_body(jpeg(8))
@@ -97,20 +103,35 @@ def server():
 
 
 CASES = {
-    "good": ("/good/1.jpg", "ok"), "good2": ("/good/2.jpg", "ok"), "copy": ("/good/1.jpg", "duplicate"),
-    "missing": ("/missing.jpg", "dead"), "error": ("/error.jpg", "dead"), "flaky": ("/flaky.jpg", "ok"),
-    "slow": ("/slow.jpg", "timeout"), "moved": ("/moved.jpg", "ok"), "loop": ("/loop.jpg", "dead"),
-    "cut": ("/cut.jpg", "dead"), "page": ("/error-page.jpg", "not_an_image"),
-    "sneaky": ("/sneaky-page.jpg", "not_an_image"), "placeholder": ("/unavailable.jpg", "not_an_image"),
-    "huge": ("/huge.jpg", "too_large"), "resumed": ("/good/4.jpg", "ok"),
+    "good": ("/good/1.jpg", "ok"),
+    "good2": ("/good/2.jpg", "ok"),
+    "copy": ("/good/1.jpg", "duplicate"),
+    "missing": ("/missing.jpg", "dead"),
+    "error": ("/error.jpg", "dead"),
+    "flaky": ("/flaky.jpg", "ok"),
+    "slow": ("/slow.jpg", "timeout"),
+    "moved": ("/moved.jpg", "ok"),
+    "loop": ("/loop.jpg", "dead"),
+    "cut": ("/cut.jpg", "dead"),
+    "page": ("/error-page.jpg", "not_an_image"),
+    "sneaky": ("/sneaky-page.jpg", "not_an_image"),
+    "placeholder": ("/unavailable.jpg", "not_an_image"),
+    "huge": ("/huge.jpg", "too_large"),
+    "resumed": ("/good/4.jpg", "ok"),
 }
 
 
 def run(server, tmp_path, **options):
     manifest = tmp_path / "manifest.csv"
     pd.DataFrame({"id": list(CASES), "url": [server.url + p for p, _ in CASES.values()]}).to_csv(manifest, index=False)
-    defaults = dict(workers=4, max_bytes=HUGE, timeout=(1.0, 0.3), progress=False, backoff=0.01,
-                    placeholders={hashlib.sha256(PLACEHOLDER).hexdigest()})
+    defaults = dict(
+        workers=4,
+        max_bytes=HUGE,
+        timeout=(1.0, 0.3),
+        progress=False,
+        backoff=0.01,
+        placeholders={hashlib.sha256(PLACEHOLDER).hexdigest()},
+    )
     return download(manifest, tmp_path / "out", **{**defaults, **options}).set_index("id")
 
 
@@ -150,8 +171,12 @@ def test_a_complete_partial_file_from_an_interrupted_run_is_kept(server, tmp_pat
 
 def test_checksum_mismatch(server, tmp_path):
     manifest = tmp_path / "m.csv"
-    pd.DataFrame({"url": [server.url + "/good/5.jpg", server.url + "/good/6.jpg"],
-                  "sha256": [hashlib.sha256(jpeg(5)).hexdigest(), "0" * 64]}).to_csv(manifest, index=False)
+    pd.DataFrame(
+        {
+            "url": [server.url + "/good/5.jpg", server.url + "/good/6.jpg"],
+            "sha256": [hashlib.sha256(jpeg(5)).hexdigest(), "0" * 64],
+        }
+    ).to_csv(manifest, index=False)
     report = download(manifest, tmp_path / "out", progress=False)
     assert list(report["status"]) == ["ok", "checksum_mismatch"]
     assert not (tmp_path / "out" / "files" / "000001.jpg").exists()
@@ -175,8 +200,13 @@ def test_crawl_server_plays_a_web_with_dead_links_and_placeholders(tmp_path):
     images = tmp_path / "crawl" / "images"
     images.mkdir(parents=True)
     (images / "000001.jpg").write_bytes(jpeg(1))
-    pd.DataFrame({"id": [1] + list(range(2, 40)), "query": "awe",
-                  "url": [f"https://x.invalid/awe/{i:06d}.jpg" for i in range(1, 40)]}).to_csv(tmp_path / "m.csv", index=False)
+    pd.DataFrame(
+        {
+            "id": [1] + list(range(2, 40)),
+            "query": "awe",
+            "url": [f"https://x.invalid/awe/{i:06d}.jpg" for i in range(1, 40)],
+        }
+    ).to_csv(tmp_path / "m.csv", index=False)
     with serve(tmp_path / "crawl", slow_share=0, placeholder_share=0.5) as base:
         urls = pd.read_csv(local_manifest(tmp_path / "m.csv", base, tmp_path / "local.csv"))["url"]
         answers = [requests.get(u, timeout=5) for u in urls]

@@ -53,9 +53,16 @@ def test_interval_plot_draws_each_row_in_points_top_to_bottom():
 def test_top_vote_share_and_majority_on_fer_style_votes(tmp_path):
     from emocourse.data.table import Dataset
 
-    table = pd.DataFrame({"image": ["a.png", "b.png", "c.png"], "label": ["angry", "happy", "sad"],
-                          "split": ["train"] * 3, "votes_anger": [10, 1, 0], "votes_happiness": [0, 2, 0],
-                          "votes_sadness": [0, 7, 0]})
+    table = pd.DataFrame(
+        {
+            "image": ["a.png", "b.png", "c.png"],
+            "label": ["angry", "happy", "sad"],
+            "split": ["train"] * 3,
+            "votes_anger": [10, 1, 0],
+            "votes_happiness": [0, 2, 0],
+            "votes_sadness": [0, 7, 0],
+        }
+    )
     dataset = Dataset(tmp_path, table, {"classes": ["angry", "happy", "sad"]})
     shares = agreement.top_vote_share(dataset)
     assert shares.iloc[:2].astype(str).tolist() == ["0.9–1.0", "0.0–0.5"] and pd.isna(shares.iloc[2])
@@ -84,8 +91,9 @@ class Body(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, 8, 3, padding=1),
-                                   nn.BatchNorm2d(8), nn.ReLU())
+        self.model = nn.Sequential(
+            nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU()
+        )
 
     def forward(self, x):
         return self.model(x)
@@ -116,8 +124,11 @@ def tiny_groups(monkeypatch):
     """The tiny body's two convolutions as its two block groups (timm models name their own)."""
     import emocourse.train.transfer as transfer
 
-    monkeypatch.setattr(transfer, "block_groups", lambda body: [
-        list(body[0].parameters()), list(body[2].parameters()) + list(body[3].parameters())])
+    monkeypatch.setattr(
+        transfer,
+        "block_groups",
+        lambda body: [list(body[0].parameters()), list(body[2].parameters()) + list(body[3].parameters())],
+    )
 
 
 def test_sanity_check_tells_a_saliency_method_from_an_edge_detector(tiny_groups):
@@ -129,8 +140,9 @@ def test_sanity_check_tells_a_saliency_method_from_an_edge_detector(tiny_groups)
     assert correlation["edge detector"] == pytest.approx(1.0)
     assert correlation["gradient saliency"] < 0.6
     assert correlation["Grad-CAM"] < 0.6
-    same = saliency.rank_correlation(saliency.gradient_saliency(model, x, [0] * 6),
-                                     saliency.gradient_saliency(model, x, [0] * 6))
+    same = saliency.rank_correlation(
+        saliency.gradient_saliency(model, x, [0] * 6), saliency.gradient_saliency(model, x, [0] * 6)
+    )
     assert np.allclose(same, 1.0)
 
 

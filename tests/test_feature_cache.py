@@ -28,8 +28,11 @@ def test_second_call_reads_the_cache(small, monkeypatch):
 
 
 def test_key_names_dataset_extractor_and_size(small, tmp_path):
-    paths = {cache_path(small, HANDCRAFTED, 48), cache_path(small, HANDCRAFTED, 64),
-             cache_path(small, "tf_efficientnet_lite0", 48)}
+    paths = {
+        cache_path(small, HANDCRAFTED, 48),
+        cache_path(small, HANDCRAFTED, 64),
+        cache_path(small, "tf_efficientnet_lite0", 48),
+    }
     assert len(paths | {cache_path(small, "tf_efficientnet_lite0", 48, fastai_resize=True)}) == 4
     with pytest.raises(ValueError, match="fastai_resize applies to backbone"):
         features(small, HANDCRAFTED, 48, fastai_resize=True)
@@ -70,16 +73,18 @@ def test_refresh_recomputes(small, monkeypatch):
 
 def test_handcrafted_matrix_does_not_depend_on_worker_count(small):
     paths = small.paths()[:12]
-    np.testing.assert_array_equal(handcrafted_matrix(paths, 48, False, workers=1),
-                                  handcrafted_matrix(paths, 48, False, workers=2))
+    np.testing.assert_array_equal(
+        handcrafted_matrix(paths, 48, False, workers=1), handcrafted_matrix(paths, 48, False, workers=2)
+    )
     assert handcrafted_matrix([], 48, False).shape == (0, len(NAMES))
 
 
 def test_backbone_features_are_deterministic(small):
     first = features(small, "tf_efficientnet_lite0", 64, progress=False)
     assert first.shape == (80, 1280) and np.isfinite(first).all()
-    np.testing.assert_allclose(cache.backbone_matrix(small.paths(), "tf_efficientnet_lite0", 64, False), first,
-                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        cache.backbone_matrix(small.paths(), "tf_efficientnet_lite0", 64, False), first, rtol=1e-5, atol=1e-5
+    )
 
 
 def test_handcrafted_features_respond_to_what_they_name():

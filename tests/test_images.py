@@ -26,8 +26,11 @@ def test_cmyk_palette_and_16_bit_are_converted(tmp_path):
 
 @pytest.mark.parametrize(
     "make, message",
-    [(corrupt_jpeg, "corrupt or truncated|not an image"), (truncated_png, "corrupt or truncated"),
-     (decompression_bomb, "decompression bomb")],
+    [
+        (corrupt_jpeg, "corrupt or truncated|not an image"),
+        (truncated_png, "corrupt or truncated"),
+        (decompression_bomb, "decompression bomb"),
+    ],
     ids=["corrupt-jpeg", "truncated-png", "bomb"],
 )
 def test_bad_files_raise_with_the_file_name(tmp_path, make, message):

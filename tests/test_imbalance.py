@@ -11,9 +11,22 @@ from PIL import Image
 
 from emocourse.data.standins import make_affect
 from emocourse.data.table import split_mask, targets
-from emocourse.train.imbalance import (BALANCES, Balance, adjust_logits, balanced_rows, blur_flip_pairs,
-                                       blur_flip_view, choose_tau, class_counts, class_weights, fit_head,
-                                       loss_function, predict_balanced, resample, scores)
+from emocourse.train.imbalance import (
+    BALANCES,
+    Balance,
+    adjust_logits,
+    balanced_rows,
+    blur_flip_pairs,
+    blur_flip_view,
+    choose_tau,
+    class_counts,
+    class_weights,
+    fit_head,
+    loss_function,
+    predict_balanced,
+    resample,
+    scores,
+)
 from emocourse.train.transfer import Config, _image_rows, predict_test_split, train
 
 Y = np.repeat([0, 1, 2], [50, 10, 5])
@@ -38,7 +51,7 @@ def test_effective_number_lies_between_no_weights_and_inverse_frequency():
     ratio = lambda w: w[1] / w[0]  # noqa: E731
     effective = class_weights(counts, effective_number=True, beta=0.999)
     assert 1 < ratio(effective) < ratio(class_weights(counts))
-    assert effective[1] / effective[0] == pytest.approx((1 - 0.999 ** 1000) / (1 - 0.999 ** 10))
+    assert effective[1] / effective[0] == pytest.approx((1 - 0.999**1000) / (1 - 0.999**10))
 
 
 def test_samplers_give_every_class_the_largest_or_smallest_count_and_repeat_with_the_seed():
@@ -91,9 +104,15 @@ def test_tau_is_chosen_for_balanced_accuracy_and_needs_every_class_in_valid():
         choose_tau(logits, np.zeros(10, dtype=int), counts, ["a", "b"])
 
 
-@pytest.mark.parametrize("kwargs, message", [({"name": "smote-ish"}, "balance='smote-ish': must be one of"),
-                                             ({"name": "logit_adjust", "tau": -1}, "tau=-1: must be 0 or more"),
-                                             ({"gamma": -1}, "gamma=-1"), ({"beta": 1}, "beta=1")])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"name": "smote-ish"}, "balance='smote-ish': must be one of"),
+        ({"name": "logit_adjust", "tau": -1}, "tau=-1: must be 0 or more"),
+        ({"gamma": -1}, "gamma=-1"),
+        ({"beta": 1}, "beta=1"),
+    ],
+)
 def test_bad_settings_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Balance(**kwargs)
@@ -151,9 +170,14 @@ def test_image_learner_oversamples_its_rows(small):
     assert _image_rows(small, TINY) is small
 
 
-@pytest.mark.parametrize("config", [replace(TINY, schedule="fine_tune", balance="undersample"),
-                                    replace(TINY, schedule="head", balance="oversample_blur_flip")],
-                         ids=["undersample", "blur_flip"])
+@pytest.mark.parametrize(
+    "config",
+    [
+        replace(TINY, schedule="fine_tune", balance="undersample"),
+        replace(TINY, schedule="head", balance="oversample_blur_flip"),
+    ],
+    ids=["undersample", "blur_flip"],
+)
 def test_learners_train_with_a_balance(small, config):
     trained = train(small, config, progress=False)
     y, predicted = predict_test_split(trained)

@@ -12,12 +12,19 @@ PACKAGE = Path(emocourse.__file__).parent
 
 #: Floor of every top-level room, from the ground up (the README's "What is where" shows the same).
 FLOORS = {
-    "emocourse": 0, "taxonomy": 0, "fileio": 0, "paths": 0,
+    "emocourse": 0,
+    "taxonomy": 0,
+    "fileio": 0,
+    "paths": 0,
     "data": 1,
-    "models": 2, "features": 2, "baselines": 2,
+    "models": 2,
+    "features": 2,
+    "baselines": 2,
     "train": 3,
     "evaluate": 4,
-    "notebook": 5, "cli": 5, "teach": 5,
+    "notebook": 5,
+    "cli": 5,
+    "teach": 5,
 }
 
 
@@ -65,8 +72,12 @@ def test_every_import_names_a_module_of_the_package():
 
 
 def test_no_module_imports_from_a_higher_floor():
-    upward = sorted(f"{name} (floor {floor(name)}) imports {target} (floor {floor(target)})"
-                    for name, targets in GRAPH.items() for target in targets if floor(target) > floor(name))
+    upward = sorted(
+        f"{name} (floor {floor(name)}) imports {target} (floor {floor(target)})"
+        for name, targets in GRAPH.items()
+        for target in targets
+        if floor(target) > floor(name)
+    )
     assert not upward, "\n".join(upward)
 
 
@@ -82,7 +93,9 @@ def test_no_import_loops():
 
 def test_the_data_floor_loads_neither_torch_nor_fastai():
     data_modules = sorted(name for name in MODULES if name.startswith("emocourse.data"))
-    code = (f"import sys\nfor name in {data_modules!r}:\n    __import__(name)\n"
-            "print(sorted(m for m in ('torch', 'fastai', 'timm', 'torchvision') if m in sys.modules))")
+    code = (
+        f"import sys\nfor name in {data_modules!r}:\n    __import__(name)\n"
+        "print(sorted(m for m in ('torch', 'fastai', 'timm', 'torchvision') if m in sys.modules))"
+    )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]", f"importing emocourse.data loads {loaded.strip()}"

@@ -6,7 +6,10 @@ from emocourse.notebook import ParameterError, check_parameters, default_profile
 
 def test_valid_parameters_are_returned_and_echoed(capsys):
     namespace = {"IMAGE_SIZE": 128, "BACKBONE": "tf_efficientnet_lite0", "sys": object(), "In": []}
-    assert check_parameters(namespace, ["IMAGE_SIZE", "BACKBONE"]) == {"IMAGE_SIZE": 128, "BACKBONE": "tf_efficientnet_lite0"}
+    assert check_parameters(namespace, ["IMAGE_SIZE", "BACKBONE"]) == {
+        "IMAGE_SIZE": 128,
+        "BACKBONE": "tf_efficientnet_lite0",
+    }
     assert "Parameters: IMAGE_SIZE=128, BACKBONE='tf_efficientnet_lite0'" in capsys.readouterr().out
 
 
@@ -64,7 +67,9 @@ def test_claims_assert_on_the_run_the_prose_was_written_for():
 
     claims = Parameters(DATASET="affect", EPOCHS=4).written_for(DATASET="affect", EPOCHS=(4, 5))
     assert claims.check(True, "frozen beats hand-crafted", "70 % vs 50 %")
-    with pytest.raises(AssertionError, match="the text says: frozen beats hand-crafted; this run measured: 40 % vs 50 %"):
+    with pytest.raises(
+        AssertionError, match="the text says: frozen beats hand-crafted; this run measured: 40 % vs 50 %"
+    ):
         claims.check(False, "frozen beats hand-crafted", "40 % vs 50 %")
 
 

@@ -41,8 +41,9 @@ def test_same_seed_same_model(faces):
     tensors = split_tensors(faces, mode="L")
     train, valid = tensors["train"], tensors["valid"]
     network = partial(compact_cnn, len(faces.classes), widths=(4, 8))
-    first, second = (fit_from_scratch(network, train, valid, epochs=2, batch_size=16, seed=3, progress=False)
-                     for _ in range(2))
+    first, second = (
+        fit_from_scratch(network, train, valid, epochs=2, batch_size=16, seed=3, progress=False) for _ in range(2)
+    )
     for a, b in zip(first.model.state_dict().values(), second.model.state_dict().values()):
         torch.testing.assert_close(a, b)
     assert len(first.recorder.values) == 2  # loss and accuracy of every epoch are kept

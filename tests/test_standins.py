@@ -62,7 +62,9 @@ def test_faces_are_deterministic_in_the_fer2013_layout(tmp_path):
 def test_load_generates_a_standin_once(tmp_path, monkeypatch):
     monkeypatch.setenv("EMOCOURSE_HOME", str(tmp_path))  # the session's home may hold the default stand-ins already
     calls = []
-    monkeypatch.setattr("emocourse.data.standins.STANDINS", {"faces": lambda out: calls.append(out) or make_faces(out, n=120)})
+    monkeypatch.setattr(
+        "emocourse.data.standins.STANDINS", {"faces": lambda out: calls.append(out) or make_faces(out, n=120)}
+    )
     first = load("faces")
     again = load("faces")
     assert len(calls) == 1 and first.root == again.root == tmp_path / "data" / "faces"

@@ -59,7 +59,11 @@ def test_load_dataset_samples_only_in_the_fast_profile(tmp_path, capsys):
 
     for i in range(30):
         photo(tmp_path / "images" / f"{i}.png", seed=i, size=8)
-    write_dataset(tmp_path, table(["a", "b", "c"] * 10, ["train"] * 24 + ["test"] * 6), {"name": "mine", "classes": ["a", "b", "c"]})
+    write_dataset(
+        tmp_path,
+        table(["a", "b", "c"] * 10, ["train"] * 24 + ["test"] * 6),
+        {"name": "mine", "classes": ["a", "b", "c"]},
+    )
     fast = load_dataset(str(tmp_path), "fast", max_images=20)
     assert len(fast.table) <= 21 and set(fast.table["split"]) == {"train", "valid", "test"}
     full = load_dataset(str(tmp_path), "full", max_images=20)
@@ -68,16 +72,26 @@ def test_load_dataset_samples_only_in_the_fast_profile(tmp_path, capsys):
 
 
 def test_valence_leaves_out_classes_without_one(tmp_path):
-    faces = dataset(tmp_path, ["happy", "sad", "surprise", "neutral"] * 3, ["train"] * 4 + ["valid"] * 4 + ["test"] * 4,
-                    list(tx.FER2013))
+    faces = dataset(
+        tmp_path,
+        ["happy", "sad", "surprise", "neutral"] * 3,
+        ["train"] * 4 + ["valid"] * 4 + ["test"] * 4,
+        list(tx.FER2013),
+    )
     task = for_task(faces, "valence")
     assert list(task.table.index) == [0, 1, 4, 5, 8, 9] and list(task.table["label"][:2]) == ["positive", "negative"]
     assert without_valence(faces).to_dict() == {"surprise": 3, "neutral": 3}
     assert valence_problem(faces) is None
-    own = dataset(tmp_path, ["beach", "city"] * 3, ["train", "train", "valid", "valid", "test", "test"], ["beach", "city"])
+    own = dataset(
+        tmp_path, ["beach", "city"] * 3, ["train", "train", "valid", "valid", "test", "test"], ["beach", "city"]
+    )
     assert "needs positive and negative train images" in valence_problem(own)
 
 
 def test_palette_covers_any_class_list():
-    assert tx.palette(["fear", "beach", "happy", "city"]) == [tx.COLORS["fear"], tx.OTHER_COLORS[0],
-                                                               tx.COLORS["happiness"], tx.OTHER_COLORS[1]]
+    assert tx.palette(["fear", "beach", "happy", "city"]) == [
+        tx.COLORS["fear"],
+        tx.OTHER_COLORS[0],
+        tx.COLORS["happiness"],
+        tx.OTHER_COLORS[1],
+    ]

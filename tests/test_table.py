@@ -11,8 +11,12 @@ INFO = {"name": "tiny", "classes": ["amusement", "sadness"]}
 
 
 def tiny(tmp_path, rows=None):
-    rows = rows or [("images/a.png", "amusement", "train"), ("images/b.png", "sadness", "train"),
-                    ("images/c.png", "amusement", "valid"), ("images/d.png", "sadness", "test")]
+    rows = rows or [
+        ("images/a.png", "amusement", "train"),
+        ("images/b.png", "sadness", "train"),
+        ("images/c.png", "amusement", "valid"),
+        ("images/d.png", "sadness", "test"),
+    ]
     for i, (image, _, _) in enumerate(rows):
         photo(tmp_path / image, seed=i, size=20)
     table = pd.DataFrame(rows, columns=["image", "label", "split"]).assign(agree=[3, 4, 5, 3][: len(rows)])
@@ -23,7 +27,10 @@ def test_round_trip_and_accessors(tmp_path):
     written = tiny(tmp_path)
     dataset = read_dataset(tmp_path)
     assert dataset.classes == ["amusement", "sadness"] and dataset.name == "tiny"
-    assert json.loads((tmp_path / "dataset.json").read_text())["valence"] == {"amusement": "positive", "sadness": "negative"}
+    assert json.loads((tmp_path / "dataset.json").read_text())["valence"] == {
+        "amusement": "positive",
+        "sadness": "negative",
+    }
     assert dataset.counts().loc["amusement"].tolist() == [1, 1, 0]
     assert len(dataset.split("valid")) == 1 and dataset.votes is None
     pd.testing.assert_frame_equal(written.table, dataset.table)
@@ -35,9 +42,18 @@ def test_round_trip_and_accessors(tmp_path):
         (lambda t: t.drop(columns="split"), r"missing column\(s\) split"),
         (lambda t: t.assign(label=["amusement", "joy", "amusement", "sadness"]), "row 3: unknown label 'joy'"),
         (lambda t: t.assign(split=["train", "train", "dev", "test"]), "row 4: split 'dev'"),
-        (lambda t: t.assign(image=["images/a.png", "images/a.png", "images/c.png", "images/d.png"]), "row 3: image 'images/a.png' is listed twice"),
-        (lambda t: t.assign(image=["images/a.png", "../b.png", "images/c.png", "images/d.png"]), "row 3: image path '../b.png' must be relative"),
-        (lambda t: t.assign(image=["images/a.png", "images/zz.png", "images/c.png", "images/d.png"]), "row 3: image file .*zz.png does not exist"),
+        (
+            lambda t: t.assign(image=["images/a.png", "images/a.png", "images/c.png", "images/d.png"]),
+            "row 3: image 'images/a.png' is listed twice",
+        ),
+        (
+            lambda t: t.assign(image=["images/a.png", "../b.png", "images/c.png", "images/d.png"]),
+            "row 3: image path '../b.png' must be relative",
+        ),
+        (
+            lambda t: t.assign(image=["images/a.png", "images/zz.png", "images/c.png", "images/d.png"]),
+            "row 3: image file .*zz.png does not exist",
+        ),
         (lambda t: t.assign(agree=[3, -1, 3, 3]), "row 3: agree must be a count"),
     ],
 )

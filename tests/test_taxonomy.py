@@ -17,7 +17,15 @@ def test_valence_map_of_the_literature():
 
 
 def test_fer2013_label_ids():
-    assert [tx.FER2013.label(i) for i in range(7)] == ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
+    assert [tx.FER2013.label(i) for i in range(7)] == [
+        "angry",
+        "disgust",
+        "fear",
+        "happy",
+        "sad",
+        "surprise",
+        "neutral",
+    ]
     assert tx.FER2013.index("neutral") == 6
 
 

@@ -12,10 +12,24 @@ from emocourse.data import Dataset
 
 from emocourse.data.standins import make_affect
 from emocourse.train.scratch import fit_one_cycle
-from emocourse.train.transfer import (PROFILE_CONFIGS, TRAINING_VERSION, Config, _below_and_top, build_learner,
-                                      classifier, for_task, FrozenMaps, fit_top_groups_on_maps, group_summary,
-                                      head_learner, model_dir, predict_test_split, splitter, train,
-                                      train_or_load)
+from emocourse.train.transfer import (
+    PROFILE_CONFIGS,
+    TRAINING_VERSION,
+    Config,
+    _below_and_top,
+    build_learner,
+    classifier,
+    for_task,
+    FrozenMaps,
+    fit_top_groups_on_maps,
+    group_summary,
+    head_learner,
+    model_dir,
+    predict_test_split,
+    splitter,
+    train,
+    train_or_load,
+)
 
 TINY = Config(image_size=32, head_epochs=2, stages=(1,), stage_lrs=(1e-3,), train_images=48, batch_size=16)
 
@@ -41,7 +55,12 @@ def test_splitter_gives_one_group_per_block_group(small):
     learn.freeze_to(-3)
     assert head < top < _trainable(learn.model) < sum(p.numel() for p in learn.model.parameters())
     summary = group_summary(learn.model)
-    assert list(summary["layers"][[0, 1, 7, 8]]) == ["conv_stem, bn1", "blocks.0", "blocks.6, conv_head, bn2", "new head"]
+    assert list(summary["layers"][[0, 1, 7, 8]]) == [
+        "conv_stem, bn1",
+        "blocks.0",
+        "blocks.6, conv_head, bn2",
+        "new head",
+    ]
     assert list(summary["trains"]) == [False] * 6 + [True] * 3
     assert summary["parameters"].sum() == sum(p.numel() for p in learn.model.parameters())
 
@@ -58,7 +77,9 @@ def test_valence_task_relabels_the_same_images(small):
     assert (valence.table.loc[small.table["label"] == "fear", "label"] == "negative").all()
     assert for_task(small, "emotion") is small
     neutral = Dataset(small.root, small.table.assign(label="neutral"), small.info)
-    with pytest.raises(ValueError, match="needs positive and negative train images; its classes with a valence give none"):
+    with pytest.raises(
+        ValueError, match="needs positive and negative train images; its classes with a valence give none"
+    ):
         for_task(neutral, "valence")
 
 
@@ -72,8 +93,10 @@ def test_config_is_checked_and_keyed():
 
 def test_train_then_load(small):
     first = train_or_load(small, TINY, progress=False)
-    assert not first.loaded and list(first.history["stage"].unique()) == ["head on cached features",
-                                                                         "top 1 block group"]
+    assert not first.loaded and list(first.history["stage"].unique()) == [
+        "head on cached features",
+        "top 1 block group",
+    ]
     assert (model_dir(small, TINY) / "model.pt").is_file()
     assert f"-v{TRAINING_VERSION}-" in model_dir(small, TINY).name  # older code's models are not loaded
     again = train_or_load(small, TINY, progress=False)
@@ -87,8 +110,12 @@ def test_train_then_load(small):
 
 def test_each_stage_is_reported_with_the_history_so_far(small):
     seen = []
-    trained = train(small, replace(TINY, stages=(1, 0), stage_lrs=(1e-3, 1e-4)), progress=False,
-                    after_stage=lambda stage, so_far: seen.append((stage, len(so_far.history))))
+    trained = train(
+        small,
+        replace(TINY, stages=(1, 0), stage_lrs=(1e-3, 1e-4)),
+        progress=False,
+        after_stage=lambda stage, so_far: seen.append((stage, len(so_far.history))),
+    )
     assert seen == [("head on cached features", 2), ("top 1 block group", 3), ("whole network", 4)]
     assert all(not p.requires_grad for p in trained.learn.model[0].parameters())  # frozen again after training
     whole = train(small, replace(TINY, schedule="fine_tune"), progress=False)

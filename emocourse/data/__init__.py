@@ -51,8 +51,10 @@ def load(path_or_name: str | os.PathLike) -> Dataset:
             print(f"Generating the {name} stand-in into {folder} (once; later runs reuse it)...")
             _generate(name, folder)
         elif (made_by := _generator_version(folder)) != GENERATOR_VERSIONS[name]:
-            print(f"The {name} stand-in in {folder} was made by generator version {made_by}; "
-                  f"regenerating it with version {GENERATOR_VERSIONS[name]}...")
+            print(
+                f"The {name} stand-in in {folder} was made by generator version {made_by}; "
+                f"regenerating it with version {GENERATOR_VERSIONS[name]}..."
+            )
             _generate(name, folder)
         return read_dataset(folder)
     raise DatasetError(f"no dataset at {path_or_name!r}: give a folder with labels.csv or one of {', '.join(STANDINS)}")

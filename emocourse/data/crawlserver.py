@@ -52,8 +52,9 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 @contextmanager
-def serve(crawl_dir: str | Path, slow_share: float = 0.05, slow_seconds: float = 2.0,
-          placeholder_share: float = 0.3) -> Iterator[str]:
+def serve(
+    crawl_dir: str | Path, slow_share: float = 0.05, slow_seconds: float = 2.0, placeholder_share: float = 0.3
+) -> Iterator[str]:
     """Serve ``crawl_dir/images`` on 127.0.0.1; yields the base URL (``http://127.0.0.1:<port>``).
 
     A manifest URL ``https://host/<query>/<id>.jpg`` maps to ``<base>/<query>/<id>.jpg``.

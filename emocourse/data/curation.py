@@ -49,15 +49,16 @@ def duplicate_groups(hashes: np.ndarray, max_bits: int = DUPLICATE_BITS) -> np.n
         return i
 
     for i in range(len(hashes) - 1):
-        close = np.nonzero(np.bitwise_count(hashes[i + 1:] ^ hashes[i]) <= max_bits)[0] + i + 1
+        close = np.nonzero(np.bitwise_count(hashes[i + 1 :] ^ hashes[i]) <= max_bits)[0] + i + 1
         for j in close:
             parent[root(int(j))] = root(i)
     roots = np.array([root(i) for i in range(len(hashes))])
     return np.unique(roots, return_inverse=True)[1]
 
 
-def split_groups(labels: pd.Series, groups: np.ndarray, fractions: dict[str, float] = FI_FRACTIONS,
-                 seed: int = 0) -> np.ndarray:
+def split_groups(
+    labels: pd.Series, groups: np.ndarray, fractions: dict[str, float] = FI_FRACTIONS, seed: int = 0
+) -> np.ndarray:
     """Assign ``train``/``valid``/``test`` per image: stratified by label, never splitting a group.
 
     Within each label, that label's groups (a group goes with its first image's label) are
@@ -75,20 +76,23 @@ def split_groups(labels: pd.Series, groups: np.ndarray, fractions: dict[str, flo
         members = members[rng.permutation(len(members))]
         start = 0
         for split, count in apportion(len(members), fractions).items():
-            split_of_group.update(dict.fromkeys(members[start:start + count], split))
+            split_of_group.update(dict.fromkeys(members[start : start + count], split))
             start += count
     return groups.map(split_of_group).to_numpy()
 
 
-def resolve_duplicates(table: pd.DataFrame, group: str = "group", agree: str = "agree",
-                       raters: str = "raters") -> tuple[pd.DataFrame, pd.DataFrame]:
+def resolve_duplicates(
+    table: pd.DataFrame, group: str = "group", agree: str = "agree", raters: str = "raters"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Keep one image per near-duplicate group: the least divisive vote (Sreenivas & Zhao).
 
     Within a group, the row whose raters agreed most (highest ``agree / raters``) is kept; ties
     go to the first row. Returns ``(kept, dropped)``; ``dropped`` says which row replaced each.
     """
     share = table[agree].astype(float) / table[raters].astype(float)
-    order = table.assign(_share=share, _pos=np.arange(len(table))).sort_values(["_share", "_pos"], ascending=[False, True])
+    order = table.assign(_share=share, _pos=np.arange(len(table))).sort_values(
+        ["_share", "_pos"], ascending=[False, True]
+    )
     keep = order.drop_duplicates(group).sort_values("_pos").index
     kept = table.loc[keep]
     dropped = table.drop(index=keep).copy()
@@ -98,8 +102,9 @@ def resolve_duplicates(table: pd.DataFrame, group: str = "group", agree: str = "
     return kept, dropped
 
 
-def threshold_table(votes: pd.DataFrame, classes: list[str], truth: pd.Series | None = None,
-                    thresholds=(3, 4, 5)) -> pd.DataFrame:
+def threshold_table(
+    votes: pd.DataFrame, classes: list[str], truth: pd.Series | None = None, thresholds=(3, 4, 5)
+) -> pd.DataFrame:
     """Images kept per class at each agreement threshold, the imbalance ratio, and label precision.
 
     ``votes`` has ``label`` and ``agree`` columns (one row per rated candidate); ``truth``

@@ -119,8 +119,16 @@ def _check(part: Path, expected_sha: str, placeholders: set[str]) -> str:
     return digest
 
 
-def download_one(session, item: dict, out: Path, max_bytes: int, timeout, placeholders: set[str],
-                 attempts: int = ATTEMPTS, backoff: float = BACKOFF) -> Outcome:
+def download_one(
+    session,
+    item: dict,
+    out: Path,
+    max_bytes: int,
+    timeout,
+    placeholders: set[str],
+    attempts: int = ATTEMPTS,
+    backoff: float = BACKOFF,
+) -> Outcome:
     """Download, check and place one manifest row; never raises for network or content problems."""
     name = _file_name(item["id"], item["url"])
     final, part = out / "files" / name, out / "partial" / f"{name}.part"
@@ -142,7 +150,12 @@ def download_one(session, item: dict, out: Path, max_bytes: int, timeout, placeh
             return outcome
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(part, final)
-        outcome.status, outcome.file, outcome.sha256, outcome.bytes = "ok", f"files/{name}", digest, final.stat().st_size
+        outcome.status, outcome.file, outcome.sha256, outcome.bytes = (
+            "ok",
+            f"files/{name}",
+            digest,
+            final.stat().st_size,
+        )
         return outcome
     return outcome
 
@@ -163,9 +176,17 @@ def read_manifest(path: str | os.PathLike) -> list[dict]:
     return frame[["id", "url", "sha256"]].to_dict("records")
 
 
-def download(manifest: str | os.PathLike, out: str | os.PathLike, workers: int = 8, max_bytes: int = MAX_BYTES,
-             timeout=TIMEOUT, placeholders: set[str] | None = None, progress: bool = True,
-             attempts: int = ATTEMPTS, backoff: float = BACKOFF) -> pd.DataFrame:
+def download(
+    manifest: str | os.PathLike,
+    out: str | os.PathLike,
+    workers: int = 8,
+    max_bytes: int = MAX_BYTES,
+    timeout=TIMEOUT,
+    placeholders: set[str] | None = None,
+    progress: bool = True,
+    attempts: int = ATTEMPTS,
+    backoff: float = BACKOFF,
+) -> pd.DataFrame:
     """Download every URL of ``manifest`` into ``out``; return (and save) the report."""
     from tqdm.auto import tqdm
 
@@ -175,8 +196,11 @@ def download(manifest: str | os.PathLike, out: str | os.PathLike, workers: int =
     previous = {}
     if report_path.exists():
         earlier = pd.read_csv(report_path, dtype=str, keep_default_na=False)
-        previous = {r["id"]: r for r in earlier.to_dict("records")
-                    if r["status"] in FINAL and (out / r["file"]).is_file() and sha256_file(out / r["file"]) == r["sha256"]}
+        previous = {
+            r["id"]: r
+            for r in earlier.to_dict("records")
+            if r["status"] in FINAL and (out / r["file"]).is_file() and sha256_file(out / r["file"]) == r["sha256"]
+        }
     todo = [item for item in items if item["id"] not in previous]
     session = requests.Session()
     session.max_redirects = MAX_REDIRECTS
@@ -184,8 +208,10 @@ def download(manifest: str | os.PathLike, out: str | os.PathLike, workers: int =
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     with ThreadPoolExecutor(workers) as pool:
-        jobs = pool.map(lambda item: download_one(session, item, out, max_bytes, timeout, placeholders or set(),
-                                                  attempts, backoff), todo)
+        jobs = pool.map(
+            lambda item: download_one(session, item, out, max_bytes, timeout, placeholders or set(), attempts, backoff),
+            todo,
+        )
         fresh = {o.id: asdict(o) for o in tqdm(jobs, total=len(todo), desc="downloading", disable=not progress)}
     rows = [previous.get(item["id"]) or fresh[item["id"]] for item in items]
     first_of: dict[str, str] = {}
@@ -202,4 +228,3 @@ def download(manifest: str | os.PathLike, out: str | os.PathLike, workers: int =
     with atomic_write(report_path) as f:
         f.write(buffer.getvalue().encode())
     return report
-

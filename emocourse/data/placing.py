@@ -37,8 +37,9 @@ def copy_file(src: Path, dst: Path) -> None:
         shutil.copyfileobj(source, target)
 
 
-def place_image(src: Path, root: Path, rel: str, report: ImportReport, mode: str = "RGB",
-                where: str | None = None) -> str | None:
+def place_image(
+    src: Path, root: Path, rel: str, report: ImportReport, mode: str = "RGB", where: str | None = None
+) -> str | None:
     """Check ``src`` and put it at ``root/rel``; return the relative path used, or ``None``.
 
     A readable, plain image is linked or copied unchanged. One that needed a repair (EXIF

@@ -36,8 +36,7 @@ class ImportReport:
     def summary(self) -> str:
         """A few lines for the terminal: totals, then the commonest reasons."""
         reasons = Counter((e["action"], e["reason"].split(" (")[0]) for e in self.entries)
-        lines = [f"{self.source}: kept {self.kept}, skipped {self.skipped}, "
-                 f"fixed {len(self.entries) - self.skipped}"]
+        lines = [f"{self.source}: kept {self.kept}, skipped {self.skipped}, fixed {len(self.entries) - self.skipped}"]
         lines += [f"  {n:6d} {action}: {reason}" for (action, reason), n in reasons.most_common(8)]
         return "\n".join(lines)
 

@@ -21,9 +21,11 @@ def complete_splits(dataset: Dataset, seed: int = 0) -> tuple[Dataset, str | Non
     table = dataset.table
     present = set(table["split"])
     if "train" not in present:
-        raise DatasetError(f"{dataset.root / 'labels.csv'}: no row has split 'train'. Mark the images to learn "
-                           "from as train, or import the images with `emocourse data import folder`, which "
-                           "splits them 80/5/15")
+        raise DatasetError(
+            f"{dataset.root / 'labels.csv'}: no row has split 'train'. Mark the images to learn "
+            "from as train, or import the images with `emocourse data import folder`, which "
+            "splits them 80/5/15"
+        )
     missing = [s for s in ("valid", "test") if s not in present]
     if not missing:
         return dataset, None
@@ -38,9 +40,11 @@ def complete_splits(dataset: Dataset, seed: int = 0) -> tuple[Dataset, str | Non
     table = table.copy()
     table.loc[train, "split"] = dealt
     dealt = table.loc[train, "split"].value_counts()
-    note = (f"{dataset.name} has no {' and no '.join(missing)} split: "
-            + ", ".join(f"{dealt.get(s, 0)} of its {train.sum()} training images became {s}" for s in missing)
-            + f" (seed {seed}, stratified by class)")
+    note = (
+        f"{dataset.name} has no {' and no '.join(missing)} split: "
+        + ", ".join(f"{dealt.get(s, 0)} of its {train.sum()} training images became {s}" for s in missing)
+        + f" (seed {seed}, stratified by class)"
+    )
     return Dataset(dataset.root, table, dataset.info), note
 
 
@@ -52,6 +56,8 @@ def bounded_sample(dataset: Dataset, max_images: int, seed: int = 0) -> tuple[Da
         return dataset, None
     fraction = max_images / len(table)
     kept = table.groupby(["split", "label"], sort=False).sample(frac=fraction, random_state=seed).sort_index()
-    note = (f"{dataset.name} has {len(table):,} images; this profile uses a seeded sample of {len(kept):,} "
-            f"({fraction:.0%} of every split and class) to stay within minutes on a CPU")
+    note = (
+        f"{dataset.name} has {len(table):,} images; this profile uses a seeded sample of {len(kept):,} "
+        f"({fraction:.0%} of every split and class) to stay within minutes on a CPU"
+    )
     return Dataset(dataset.root, kept.reset_index(drop=True), dataset.info), note

@@ -58,7 +58,7 @@ class Dataset:
     def votes(self) -> pd.DataFrame | None:
         """Rater vote counts per image (``votes_<name>`` columns), or ``None`` without votes."""
         columns = self.vote_columns
-        return self.table[columns].rename(columns=lambda c: c[len("votes_"):]) if columns else None
+        return self.table[columns].rename(columns=lambda c: c[len("votes_") :]) if columns else None
 
     @property
     def valences(self) -> pd.Series:
@@ -118,7 +118,9 @@ def validate(table: pd.DataFrame, classes: list[str], where: str, root: Path | N
     """Raise :class:`DatasetError` at the first problem in ``table``, naming ``where`` and the row."""
     missing = [c for c in REQUIRED if c not in table.columns]
     if missing:
-        raise DatasetError(f"{where}: missing column(s) {', '.join(missing)}; found {', '.join(map(str, table.columns))}")
+        raise DatasetError(
+            f"{where}: missing column(s) {', '.join(missing)}; found {', '.join(map(str, table.columns))}"
+        )
     if len(set(classes)) != len(classes) or not classes or not all(isinstance(c, str) and c.strip() for c in classes):
         raise DatasetError(f"{where}: classes must be a non-empty list of names without repeats, got {classes}")
     checks = [
@@ -133,7 +135,9 @@ def validate(table: pd.DataFrame, classes: list[str], where: str, root: Path | N
     for index, image in enumerate(table["image"]):
         pure = PurePosixPath(str(image))
         if pure.is_absolute() or ".." in pure.parts or "\\" in str(image):
-            raise DatasetError(f"{where} {_row(index)}: image path {image!r} must be relative to the dataset folder, POSIX")
+            raise DatasetError(
+                f"{where} {_row(index)}: image path {image!r} must be relative to the dataset folder, POSIX"
+            )
         if root is not None and not (root / pure).is_file():
             raise DatasetError(f"{where} {_row(index)}: image file {root / pure} does not exist")
     for column in table.columns:
@@ -142,7 +146,9 @@ def validate(table: pd.DataFrame, classes: list[str], where: str, root: Path | N
             bad = values.isna() | (values < 0) | (values != values.round())
             if bad.any():
                 index = int(bad.to_numpy().nonzero()[0][0])
-                raise DatasetError(f"{where} {_row(index)}: {column} must be a count, got {table[column].iloc[index]!r}")
+                raise DatasetError(
+                    f"{where} {_row(index)}: {column} must be a count, got {table[column].iloc[index]!r}"
+                )
 
 
 def write_dataset(root: str | os.PathLike, table: pd.DataFrame, info: dict) -> Dataset:
@@ -176,8 +182,11 @@ def read_dataset(root: str | os.PathLike) -> Dataset:
     if "classes" not in info:
         raise DatasetError(f"{meta}: no 'classes' list")
     try:
-        table = pd.read_csv(labels, dtype={"image": str, "label": str, "split": str, "source": str,
-                                            "sha256": str, "group": str}, keep_default_na=False)
+        table = pd.read_csv(
+            labels,
+            dtype={"image": str, "label": str, "split": str, "source": str, "sha256": str, "group": str},
+            keep_default_na=False,
+        )
     except (pd.errors.ParserError, UnicodeDecodeError) as err:
         raise DatasetError(f"{labels}: not a readable CSV ({err})") from err
     validate(table, list(info["classes"]), str(labels), root)

@@ -26,8 +26,14 @@ def mean_interval(values, seed: int = 0, level: float = 0.95) -> tuple[float, fl
     values = np.asarray(values, dtype=float)
     if len(values) < 2 or np.all(values == values[0]):
         return float(values.mean()), float(values.mean()), float(values.mean())
-    result = bootstrap((values,), np.mean, confidence_level=level, n_resamples=2000, method="percentile",
-                       random_state=np.random.default_rng(seed))
+    result = bootstrap(
+        (values,),
+        np.mean,
+        confidence_level=level,
+        n_resamples=2000,
+        method="percentile",
+        random_state=np.random.default_rng(seed),
+    )
     return float(values.mean()), float(result.confidence_interval.low), float(result.confidence_interval.high)
 
 
@@ -47,8 +53,13 @@ def plot_intervals(table: pd.DataFrame, value: str, xlabel: str, ylabel: str = "
     import matplotlib.pyplot as plt
 
     ax = ax or plt.figure(figsize=(6, 0.5 + 0.55 * len(table))).gca()
-    ax.errorbar(100 * table[value], table.index.astype(str), fmt="o", color="0.2",
-                xerr=[100 * (table[value] - table["low"]), 100 * (table["high"] - table[value])])
+    ax.errorbar(
+        100 * table[value],
+        table.index.astype(str),
+        fmt="o",
+        color="0.2",
+        xerr=[100 * (table[value] - table["low"]), 100 * (table["high"] - table[value])],
+    )
     ax.set(xlabel=xlabel, ylabel=ylabel)
     ax.invert_yaxis()
     return ax

@@ -27,8 +27,9 @@ def error_rows(y_true, y_pred, classes: list[str], true: str, predicted: str) ->
     return rows
 
 
-def image_grid(images: Sequence, captions: Sequence[str], maps: Sequence | None = None, columns: int = 6,
-               size: float = 1.9):
+def image_grid(
+    images: Sequence, captions: Sequence[str], maps: Sequence | None = None, columns: int = 6, size: float = 1.9
+):
     """A matplotlib figure of ``images`` (PIL images or arrays) with ``captions``, each with its saliency
     map (any resolution, values in [0, 1]) laid over it when ``maps`` is given."""
     import matplotlib.pyplot as plt
@@ -42,8 +43,9 @@ def image_grid(images: Sequence, captions: Sequence[str], maps: Sequence | None 
         image = np.asarray(images[k])
         ax.imshow(image, cmap="gray" if image.ndim == 2 else None)
         if maps is not None:
-            heat = torch.nn.functional.interpolate(torch.as_tensor(maps[k])[None, None].float(), size=image.shape[:2],
-                                                   mode="bilinear", align_corners=False)[0, 0]
+            heat = torch.nn.functional.interpolate(
+                torch.as_tensor(maps[k])[None, None].float(), size=image.shape[:2], mode="bilinear", align_corners=False
+            )[0, 0]
             ax.imshow(heat.numpy(), cmap="jet", alpha=0.45, vmin=0, vmax=1)
         ax.set_title(captions[k], fontsize=7.5)
     fig.tight_layout()
@@ -60,8 +62,11 @@ def _png_output(figure) -> dict:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
     plt.close(figure)
-    return {"output_type": "display_data", "data": {"image/png": base64.b64encode(buffer.getvalue()).decode()},
-            "metadata": {}}
+    return {
+        "output_type": "display_data",
+        "data": {"image/png": base64.b64encode(buffer.getvalue()).decode()},
+        "metadata": {},
+    }
 
 
 class ErrorBrowser:
@@ -96,7 +101,7 @@ class ErrorBrowser:
 
     def _show(self):
         start = self.page.value * self.per_page
-        self.output.outputs = (_png_output(self.draw(self.rows()[start:start + self.per_page])),)
+        self.output.outputs = (_png_output(self.draw(self.rows()[start : start + self.per_page])),)
 
     def _ipython_display_(self):
         from IPython.display import display

@@ -38,8 +38,13 @@ def _share_checks(dataset: Dataset, shares: dict[str, float], rows: pd.DataFrame
     measured = rows["label"].value_counts(normalize=True).reindex(dataset.classes, fill_value=0) * 100
     worst = max(dataset.classes, key=lambda c: abs(measured[c] - shares[c]))
     text = ", ".join(f"{c} {measured[c]:.1f}" for c in dataset.classes)
-    return [Check(f"class shares within ±2 points of {name}", f"{text} (largest gap: {worst})",
-                  abs(measured[worst] - shares[worst]) <= 2)]
+    return [
+        Check(
+            f"class shares within ±2 points of {name}",
+            f"{text} (largest gap: {worst})",
+            abs(measured[worst] - shares[worst]) <= 2,
+        )
+    ]
 
 
 def _linear_probe(x_train, y_train, x_test, y_test):
@@ -55,11 +60,17 @@ def calibrate_affect(dataset: Dataset) -> list[Check]:
     manifest = pd.read_csv(dataset.root / "crawl" / "manifest.csv")
     yes = votes.filter(like="rater_").sum(axis=1) >= 3
     overall = yes.sum() / len(manifest)
-    checks.append(Check("20–35 % of crawled candidates get ≥ 3 of 5 yes (FI: 26 %)", f"{overall:.1%}", 0.20 <= overall <= 0.35))
+    checks.append(
+        Check("20–35 % of crawled candidates get ≥ 3 of 5 yes (FI: 26 %)", f"{overall:.1%}", 0.20 <= overall <= 0.35)
+    )
     rate = yes.groupby(votes["query"]).sum() / manifest.groupby("query").size()
-    checks.append(Check("acceptance lowest for anger, highest for contentment",
-                        f"lowest {rate.idxmin()} {rate.min():.1%}, highest {rate.idxmax()} {rate.max():.1%}",
-                        rate.idxmin() == "anger" and rate.idxmax() == "contentment"))
+    checks.append(
+        Check(
+            "acceptance lowest for anger, highest for contentment",
+            f"lowest {rate.idxmin()} {rate.min():.1%}, highest {rate.idxmax()} {rate.max():.1%}",
+            rate.idxmin() == "anger" and rate.idxmax() == "contentment",
+        )
+    )
 
     table = dataset.table
     y = table["label"].map(FI.index).to_numpy()
@@ -70,21 +81,38 @@ def calibrate_affect(dataset: Dataset) -> list[Check]:
     size = int(dataset.info.get("generator", {}).get("size", 128))
     handcrafted = features(dataset, HANDCRAFTED, size, progress=False)
     hand_acc, _ = _linear_probe(handcrafted[train], y[train], handcrafted[test], y[test])
-    checks.append(Check("hand-crafted colour + texture features, logistic regression: 35–55 %", f"{hand_acc:.1%}",
-                        0.35 <= hand_acc <= 0.55))
+    checks.append(
+        Check(
+            "hand-crafted colour + texture features, logistic regression: 35–55 %",
+            f"{hand_acc:.1%}",
+            0.35 <= hand_acc <= 0.55,
+        )
+    )
     frozen = features(dataset, DEFAULT_BACKBONE, size, progress=False)
     frozen_acc, predicted = _linear_probe(frozen[train], y[train], frozen[test], y[test])
-    checks.append(Check("frozen bundled-backbone features + linear head ≥ hand-crafted + 10 points",
-                        f"{frozen_acc:.1%} ({(frozen_acc - hand_acc) * 100:+.1f} points)", frozen_acc >= hand_acc + 0.10))
+    checks.append(
+        Check(
+            "frozen bundled-backbone features + linear head ≥ hand-crafted + 10 points",
+            f"{frozen_acc:.1%} ({(frozen_acc - hand_acc) * 100:+.1f} points)",
+            frozen_acc >= hand_acc + 0.10,
+        )
+    )
     checks.append(_agreement_check(frozen, y, table))
     top3 = top_confusions(y[test], predicted, FI.classes)[:3]
     pairs = {(a, b) for a, b, _ in top3}
     ok = bool(pairs & {("amusement", "excitement"), ("excitement", "amusement")}) and ("fear", "sadness") in pairs
-    checks.append(Check("amusement↔excitement and fear→sadness among the 3 most frequent confusions",
-                        "; ".join(f"{a}→{b} ({n})" for a, b, n in top3), ok))
+    checks.append(
+        Check(
+            "amusement↔excitement and fear→sadness among the 3 most frequent confusions",
+            "; ".join(f"{a}→{b} ({n})" for a, b, n in top3),
+            ok,
+        )
+    )
     positive = np.array([valence(c) == POSITIVE for c in table["label"]])
     valence_acc, _ = _linear_probe(frozen[train], positive[train], frozen[test], positive[test])
-    checks.append(Check("valence (2-class) accuracy of frozen features ≥ 80 %", f"{valence_acc:.1%}", valence_acc >= 0.80))
+    checks.append(
+        Check("valence (2-class) accuracy of frozen features ≥ 80 %", f"{valence_acc:.1%}", valence_acc >= 0.80)
+    )
     checks.append(_fine_tuning_check(dataset))
     return checks
 
@@ -104,9 +132,11 @@ def _agreement_check(x: np.ndarray, y: np.ndarray, table: pd.DataFrame) -> Check
         loose_acc, _ = _linear_probe(x[train], y[train], x[test], y[test])
         strict_acc, _ = _linear_probe(x[strict_train], y[strict_train], x[strict_test], y[strict_test])
         gains.append(100 * (strict_acc - loose_acc))
-    return Check(f"the ≥ 4-agreement subset gives higher test accuracy than ≥ 3 (mean of {AGREEMENT_RESPLITS} splits)",
-                 f"{np.mean(gains):+.1f} points (splits range {min(gains):+.1f} to {max(gains):+.1f})",
-                 np.mean(gains) > 0)
+    return Check(
+        f"the ≥ 4-agreement subset gives higher test accuracy than ≥ 3 (mean of {AGREEMENT_RESPLITS} splits)",
+        f"{np.mean(gains):+.1f} points (splits range {min(gains):+.1f} to {max(gains):+.1f})",
+        np.mean(gains) > 0,
+    )
 
 
 #: The seeds over which chapter 3's gain from unfreezing is averaged.
@@ -116,17 +146,25 @@ FINE_TUNING_SEEDS = (0, 1, 2)
 def _fine_tuning_check(dataset: Dataset) -> Check:
     """Chapter 3's fast profile: iterative unfreezing against the frozen linear head, seed by seed (the
     models are cached, so chapter 3 loads the ones trained here)."""
+
     def accuracy(config):
         true, predicted = predict_test_split(train_or_load(dataset, config, progress=False))
         return 100 * float((true == predicted).mean())
 
-    runs = [(accuracy(replace(config, schedule="head")), accuracy(config))
-            for config in (replace(PROFILE_CONFIGS["fast"], seed=seed) for seed in FINE_TUNING_SEEDS)]
+    runs = [
+        (accuracy(replace(config, schedule="head")), accuracy(config))
+        for config in (replace(PROFILE_CONFIGS["fast"], seed=seed) for seed in FINE_TUNING_SEEDS)
+    ]
     gains = np.array([tuned - head for head, tuned in runs])
-    measured = "; ".join(f"seed {seed}: {head:.1f} → {tuned:.1f} %" for seed, (head, tuned) in zip(FINE_TUNING_SEEDS, runs))
-    return Check("chapter 3's iterative unfreezing beats the frozen linear head by ≥ 3 points (mean of seeds "
-                 f"{', '.join(map(str, FINE_TUNING_SEEDS))}) and on every seed (FI, You et al.: 32.1 → 58.3 %)",
-                 f"{measured}; mean gain {gains.mean():+.1f} points", gains.mean() >= 3 and (gains > 0).all())
+    measured = "; ".join(
+        f"seed {seed}: {head:.1f} → {tuned:.1f} %" for seed, (head, tuned) in zip(FINE_TUNING_SEEDS, runs)
+    )
+    return Check(
+        "chapter 3's iterative unfreezing beats the frozen linear head by ≥ 3 points (mean of seeds "
+        f"{', '.join(map(str, FINE_TUNING_SEEDS))}) and on every seed (FI, You et al.: 32.1 → 58.3 %)",
+        f"{measured}; mean gain {gains.mean():+.1f} points",
+        gains.mean() >= 3 and (gains > 0).all(),
+    )
 
 
 def calibrate_faces(dataset: Dataset) -> list[Check]:
@@ -136,33 +174,54 @@ def calibrate_faces(dataset: Dataset) -> list[Check]:
     tensors = split_tensors(dataset, mode="L")  # the faces stand-in's classes are FER2013's, in its order
     x_test, y_test = tensors["test"][0], tensors["test"][1].numpy()
     start, cpu_start = time.perf_counter(), time.process_time()
-    model = fit_from_scratch(partial(compact_cnn, len(FER2013), widths=(8, 16, 32, 64)), tensors["train"], tensors["valid"],
-                             epochs=6, progress=False).model
+    model = fit_from_scratch(
+        partial(compact_cnn, len(FER2013), widths=(8, 16, 32, 64)),
+        tensors["train"],
+        tensors["valid"],
+        epochs=6,
+        progress=False,
+    ).model
     minutes, cpu_minutes = (time.perf_counter() - start) / 60, (time.process_time() - cpu_start) / 60
     predicted = predict(model, x_test)
     accuracy = float((predicted == y_test).mean())
-    checks.append(Check("small CNN from scratch, 6 epochs (≤ 2 CPU-minutes): 55–85 % test accuracy",
-                        f"{accuracy:.1%} after {minutes:.1f} min of training ({cpu_minutes:.1f} CPU-min over all cores)", 0.55 <= accuracy <= 0.85))
+    checks.append(
+        Check(
+            "small CNN from scratch, 6 epochs (≤ 2 CPU-minutes): 55–85 % test accuracy",
+            f"{accuracy:.1%} after {minutes:.1f} min of training ({cpu_minutes:.1f} CPU-min over all cores)",
+            0.55 <= accuracy <= 0.85,
+        )
+    )
     recall = per_class_tpr(y_test, predicted, FER2013.classes).to_dict()
     best = max(recall, key=recall.get)
-    checks.append(Check("happy has the highest recall", ", ".join(f"{c} {r:.0%}" for c, r in recall.items()), best == "happy"))
+    checks.append(
+        Check("happy has the highest recall", ", ".join(f"{c} {r:.0%}" for c, r in recall.items()), best == "happy")
+    )
     confusions = top_confusions(y_test, predicted, FER2013.classes)
     block = {"sad", "fear", "neutral"}
     inside = sum(n for a, b, n in confusions if {a, b} <= block)
     share = inside / max(1, sum(n for _, _, n in confusions))
     top = confusions[0]
-    checks.append(Check("sad/fear/neutral confusions dominate (≥ 40 % of errors, and the top one)",
-                        f"{share:.0%} of errors; top: {top[0]}→{top[1]} ({top[2]})", share >= 0.40 and {top[0], top[1]} <= block))
+    checks.append(
+        Check(
+            "sad/fear/neutral confusions dominate (≥ 40 % of errors, and the top one)",
+            f"{share:.0%} of errors; top: {top[0]}→{top[1]} ({top[2]})",
+            share >= 0.40 and {top[0], top[1]} <= block,
+        )
+    )
     votes = table[[f"votes_{c}" for c in FERPLUS.classes]].to_numpy()
     faces = votes.sum(1) > 0
     majority = np.array(FERPLUS.classes)[votes.argmax(1)]
     agrees = np.array([FERPLUS.find(label) == m for label, m in zip(table["label"], majority)]) & faces
     top_share = votes.max(1) / np.maximum(votes.sum(1), 1)
     agree_share, disagree_share = top_share[agrees].mean(), top_share[faces & ~agrees].mean()
-    checks.append(Check("FER+-style votes disagree on ambiguous faces (lower top-vote share where labels differ)",
-                        f"FER2013 label = FER+ majority on {agrees.sum() / faces.sum():.0%} of faces; top-vote share "
-                        f"{agree_share:.0%} where they agree, {disagree_share:.0%} where they differ",
-                        disagree_share < agree_share))
+    checks.append(
+        Check(
+            "FER+-style votes disagree on ambiguous faces (lower top-vote share where labels differ)",
+            f"FER2013 label = FER+ majority on {agrees.sum() / faces.sum():.0%} of faces; top-vote share "
+            f"{agree_share:.0%} where they agree, {disagree_share:.0%} where they differ",
+            disagree_share < agree_share,
+        )
+    )
     return checks
 
 
@@ -173,7 +232,9 @@ def calibrate(dataset: Dataset) -> list[Check]:
     """Run the calibration that fits ``dataset`` (its ``dataset.json`` names the stand-in)."""
     kind = dataset.info.get("standin")
     if kind not in CALIBRATIONS:
-        raise ValueError(f"{dataset.root} is not a stand-in this command can calibrate (dataset.json 'standin': {kind!r})")
+        raise ValueError(
+            f"{dataset.root} is not a stand-in this command can calibrate (dataset.json 'standin': {kind!r})"
+        )
     return CALIBRATIONS[kind](dataset)
 
 

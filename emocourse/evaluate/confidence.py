@@ -22,9 +22,11 @@ def check_probabilities(probabilities, name: str = "probabilities") -> np.ndarra
     sums = p.sum(1)
     bad = np.flatnonzero((np.abs(sums - 1) > 1e-3) | (p < 0).any(1) | ~np.isfinite(sums))
     if len(bad):
-        raise ValueError(f"{name}: row {bad[0]} is not a probability distribution (it sums to {sums[bad[0]]:.3f}"
-                         f"{', with a negative entry' if (p[bad[0]] < 0).any() else ''}); pass softmax outputs, "
-                         "not logits")
+        raise ValueError(
+            f"{name}: row {bad[0]} is not a probability distribution (it sums to {sums[bad[0]]:.3f}"
+            f"{', with a negative entry' if (p[bad[0]] < 0).any() else ''}); pass softmax outputs, "
+            "not logits"
+        )
     return p
 
 
@@ -35,9 +37,17 @@ def reliability(probabilities, y_true, bins: int = 10) -> pd.DataFrame:
     y_true = np.asarray(y_true)
     confidence, correct = p.max(1), p.argmax(1) == y_true
     which = np.minimum((confidence * bins).astype(int), bins - 1)
-    rows = [{"bin": f"{b / bins:.1f}–{(b + 1) / bins:.1f}", "centre": (b + 0.5) / bins, "images": int((which == b).sum()),
-             "confidence": confidence[which == b].mean(), "accuracy": correct[which == b].mean()}
-            for b in range(bins) if (which == b).any()]
+    rows = [
+        {
+            "bin": f"{b / bins:.1f}–{(b + 1) / bins:.1f}",
+            "centre": (b + 0.5) / bins,
+            "images": int((which == b).sum()),
+            "confidence": confidence[which == b].mean(),
+            "accuracy": correct[which == b].mean(),
+        }
+        for b in range(bins)
+        if (which == b).any()
+    ]
     return pd.DataFrame(rows)
 
 

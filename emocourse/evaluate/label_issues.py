@@ -14,8 +14,9 @@ import pandas as pd
 from .confidence import check_probabilities
 
 
-def out_of_fold_probabilities(x: np.ndarray, y: np.ndarray, folds: int = 5, components: int | None = 128,
-                              seed: int = 0) -> np.ndarray:
+def out_of_fold_probabilities(
+    x: np.ndarray, y: np.ndarray, folds: int = 5, components: int | None = 128, seed: int = 0
+) -> np.ndarray:
     """Each row's class probabilities from a logistic regression trained on the other folds (features
     standardised, then reduced to ``components`` principal components, which halves the time on 1,280
     features; stratified folds, as many as the rarest class allows, at least 2)."""
@@ -61,7 +62,12 @@ def flag_quality(flagged: np.ndarray, wrong: np.ndarray) -> pd.Series:
     flagged, precision, recall, and the precision of flagging that many rows at random."""
     wrong = np.asarray(wrong, dtype=bool)
     hits = int(wrong[flagged].sum())
-    return pd.Series({"flagged": len(flagged), "truly wrong": hits,
-                      "precision": hits / len(flagged) if len(flagged) else np.nan,
-                      "recall": hits / wrong.sum() if wrong.any() else np.nan,
-                      "precision at random": wrong.mean()})
+    return pd.Series(
+        {
+            "flagged": len(flagged),
+            "truly wrong": hits,
+            "precision": hits / len(flagged) if len(flagged) else np.nan,
+            "recall": hits / wrong.sum() if wrong.any() else np.nan,
+            "precision at random": wrong.mean(),
+        }
+    )

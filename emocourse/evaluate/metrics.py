@@ -19,6 +19,10 @@ def top_confusions(y_true, y_pred, classes: list[str], n: int | None = None) -> 
     from sklearn.metrics import confusion_matrix
 
     cm = confusion_matrix(y_true, y_pred, labels=range(len(classes)))
-    cells = [(classes[i], classes[j], int(cm[i, j])) for i in range(len(classes)) for j in range(len(classes))
-             if i != j and cm[i, j]]
+    cells = [
+        (classes[i], classes[j], int(cm[i, j]))
+        for i in range(len(classes))
+        for j in range(len(classes))
+        if i != j and cm[i, j]
+    ]
     return sorted(cells, key=lambda c: -c[2])[:n]

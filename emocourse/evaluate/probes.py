@@ -86,5 +86,12 @@ def shift(before: np.ndarray, after: np.ndarray, classes: list[str], towards: li
     columns = [classes.index(c) for c in towards]
     moved = after[:, columns].sum(1) - before[:, columns].sum(1)
     mean, low, high = mean_interval(moved, seed)
-    return pd.Series({"images": len(moved), "shift": mean, "low": low, "high": high,
-                      "predictions changed": float((before.argmax(1) != after.argmax(1)).mean())})
+    return pd.Series(
+        {
+            "images": len(moved),
+            "shift": mean,
+            "low": low,
+            "high": high,
+            "predictions changed": float((before.argmax(1) != after.argmax(1)).mean()),
+        }
+    )

@@ -32,8 +32,9 @@ def check_layer(model: nn.Module, layer: str) -> str:
     if layer not in names:
         tail = layer.rsplit(".", 1)[-1]
         close = [name for name in names if name.endswith(tail)][-3:] or names[-3:]
-        raise ValueError(f"layer {layer!r}: this model has no such layer; layers with a similar name: "
-                         f"{', '.join(close)}")
+        raise ValueError(
+            f"layer {layer!r}: this model has no such layer; layers with a similar name: {', '.join(close)}"
+        )
     return layer
 
 
@@ -57,7 +58,11 @@ def gradient_saliency(model: nn.Module, x: torch.Tensor, classes) -> torch.Tenso
     from captum.attr import Saliency
 
     model.eval()
-    maps = Saliency(model).attribute(x.detach().clone().requires_grad_(True), target=[int(c) for c in classes], abs=True).amax(1)
+    maps = (
+        Saliency(model)
+        .attribute(x.detach().clone().requires_grad_(True), target=[int(c) for c in classes], abs=True)
+        .amax(1)
+    )
     return maps / maps.flatten(1).amax(1).clamp_min(1e-12).view(-1, 1, 1)
 
 
@@ -80,7 +85,7 @@ def randomised(model: nn.Module, top_groups: int = 1, seed: int = 0) -> nn.Modul
     if not 0 <= top_groups < len(groups):
         raise ValueError(f"top_groups={top_groups}: the body has {len(groups)} block groups")
     generator = torch.Generator().manual_seed(seed)
-    parameters = [p for group in groups[len(groups) - top_groups:] for p in group] + list(copied[1].parameters())
+    parameters = [p for group in groups[len(groups) - top_groups :] for p in group] + list(copied[1].parameters())
     with torch.no_grad():
         for p in parameters:
             noise = torch.randn(p.shape, generator=generator, dtype=p.dtype)
@@ -101,8 +106,9 @@ def rank_correlation(a: torch.Tensor, b: torch.Tensor) -> np.ndarray:
     return np.array([correlation(u, v) for u, v in zip(a.flatten(1).numpy(), b.flatten(1).numpy())])
 
 
-def sanity_check(model: nn.Module, x: torch.Tensor, classes, layer: str | None = None, top_groups: int = 1,
-                 seed: int = 0) -> pd.DataFrame:
+def sanity_check(
+    model: nn.Module, x: torch.Tensor, classes, layer: str | None = None, top_groups: int = 1, seed: int = 0
+) -> pd.DataFrame:
     """For Grad-CAM, gradient saliency and an edge detector: the rank correlation of each image's map
     under the trained model and under :func:`randomised` (mean and spread over the images).
     A trustworthy method shows a low correlation; the edge detector shows 1."""
@@ -113,5 +119,9 @@ def sanity_check(model: nn.Module, x: torch.Tensor, classes, layer: str | None =
         "edge detector": (edge_map(x), edge_map(x)),
     }
     rows = {name: rank_correlation(*maps) for name, maps in pairs.items()}
-    return pd.DataFrame({"rank correlation, trained vs randomised": {k: v.mean() for k, v in rows.items()},
-                         "sd over images": {k: v.std() for k, v in rows.items()}})
+    return pd.DataFrame(
+        {
+            "rank correlation, trained vs randomised": {k: v.mean() for k, v in rows.items()},
+            "sd over images": {k: v.std() for k, v in rows.items()},
+        }
+    )

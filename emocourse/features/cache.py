@@ -47,11 +47,22 @@ def dataset_key(dataset: Dataset, columns: tuple[str, ...] = ("image", "label", 
 def cache_path(dataset: Dataset, extractor: str, image_size: int, fastai_resize: bool = False) -> Path:
     """Where the features of ``dataset`` by ``extractor`` at ``image_size`` pixels are stored."""
     resize = "-fastai" if fastai_resize else ""
-    return cache_dir() / "features" / dataset_key(dataset, ("image",)) / f"{extractor}-v{VERSION}-{image_size}px{resize}.npz"
+    return (
+        cache_dir()
+        / "features"
+        / dataset_key(dataset, ("image",))
+        / f"{extractor}-v{VERSION}-{image_size}px{resize}.npz"
+    )
 
 
-def features(dataset: Dataset, extractor: str = HANDCRAFTED, image_size: int = 128, refresh: bool = False,
-             progress: bool = True, fastai_resize: bool = False) -> np.ndarray:
+def features(
+    dataset: Dataset,
+    extractor: str = HANDCRAFTED,
+    image_size: int = 128,
+    refresh: bool = False,
+    progress: bool = True,
+    fastai_resize: bool = False,
+) -> np.ndarray:
     """Features of every image of ``dataset`` (rows in table order), from the cache when present.
 
     ``extractor`` is ``"handcrafted"`` (colour, texture, composition; 38 values) or a backbone
@@ -89,14 +100,16 @@ def _read(path: Path, images: np.ndarray) -> np.ndarray | None:
         warnings.warn(f"feature cache {path} is unreadable ({err}); computing the features again", stacklevel=3)
         return None
     if values.shape[0] != len(images) or not np.array_equal(stored_images, images):
-        warnings.warn(f"feature cache {path} lists other images than the table; computing the features again",
-                      stacklevel=3)
+        warnings.warn(
+            f"feature cache {path} lists other images than the table; computing the features again", stacklevel=3
+        )
         return None
     return values
 
 
-def handcrafted_matrix(paths: list[Path], image_size: int, progress: bool = True,
-                       workers: int | None = None) -> np.ndarray:
+def handcrafted_matrix(
+    paths: list[Path], image_size: int, progress: bool = True, workers: int | None = None
+) -> np.ndarray:
     """Hand-crafted features of image files, one process per core (``workers`` overrides)."""
     from joblib import Parallel, delayed
     from tqdm.auto import tqdm
@@ -105,14 +118,22 @@ def handcrafted_matrix(paths: list[Path], image_size: int, progress: bool = True
 
     workers = workers or os.cpu_count() or 1
     jobs = Parallel(n_jobs=workers, return_as="generator", batch_size=32)(
-        delayed(handcrafted_file)(p, image_size) for p in paths)
-    rows = list(tqdm(jobs, total=len(paths), desc=f"hand-crafted features, {image_size} px", unit="img",
-                     disable=not progress))
+        delayed(handcrafted_file)(p, image_size) for p in paths
+    )
+    rows = list(
+        tqdm(jobs, total=len(paths), desc=f"hand-crafted features, {image_size} px", unit="img", disable=not progress)
+    )
     return np.stack(rows) if rows else np.zeros((0, len(NAMES)), np.float32)
 
 
-def backbone_matrix(paths: list[Path], name: str, image_size: int, progress: bool = True,
-                    batch_size: int = 16, fastai_resize: bool = False) -> np.ndarray:
+def backbone_matrix(
+    paths: list[Path],
+    name: str,
+    image_size: int,
+    progress: bool = True,
+    batch_size: int = 16,
+    fastai_resize: bool = False,
+) -> np.ndarray:
     """Pooled features of a frozen pretrained backbone for image files (timm's eval transform,
     or fastai's resizing when ``fastai_resize``).
 
@@ -133,6 +154,8 @@ def backbone_matrix(paths: list[Path], name: str, image_size: int, progress: boo
             return image.convert("RGB")
 
     starts = range(0, len(paths), batch_size)
-    batches = (torch.stack([transform(rgb(p)) for p in paths[s:s + batch_size]]) for s in starts)
-    return extract_features(model, tqdm(batches, total=len(starts), desc=f"{name} features, {image_size} px",
-                                        unit="batch", disable=not progress))
+    batches = (torch.stack([transform(rgb(p)) for p in paths[s : s + batch_size]]) for s in starts)
+    return extract_features(
+        model,
+        tqdm(batches, total=len(starts), desc=f"{name} features, {image_size} px", unit="batch", disable=not progress),
+    )

@@ -27,10 +27,22 @@ DETAIL_SIZE = 64  # the level of detail is counted on a thumbnail of this size, 
 
 #: One name per feature, in the order of :func:`handcrafted_features`.
 NAMES = (
-    ["hue_cos", "hue_sin", "hue_concentration", "saturation", "saturation_sd", "brightness", "brightness_sd",
-     "pleasure", "arousal", "dominance", "colourfulness"]
+    [
+        "hue_cos",
+        "hue_sin",
+        "hue_concentration",
+        "saturation",
+        "saturation_sd",
+        "brightness",
+        "brightness_sd",
+        "pleasure",
+        "arousal",
+        "dominance",
+        "colourfulness",
+    ]
     + [f"hue_{i * 360 // HUE_BINS}deg" for i in range(HUE_BINS)]
-    + [f"lbp_{i}" for i in range(LBP_POINTS + 2)] + ["edge_fraction", "edge_strength"]
+    + [f"lbp_{i}" for i in range(LBP_POINTS + 2)]
+    + ["edge_fraction", "edge_strength"]
     + ["centre_brightness", "centre_saturation", "log_detail"]
 )
 
@@ -46,8 +58,13 @@ def colour_features(rgb: np.ndarray, hsv: np.ndarray) -> np.ndarray:
     r, g, b = (rgb.reshape(-1, 3).astype(float) / 255).T
     rg, yb = r - g, 0.5 * (r + g) - b
     colourfulness = np.hypot(rg.std(), yb.std()) + 0.3 * np.hypot(rg.mean(), yb.mean())
-    return np.concatenate([mean_vector, [np.hypot(*mean_vector), s, sat.std(), v, val.std(),
-                                         pleasure, arousal, dominance, colourfulness], histogram])
+    return np.concatenate(
+        [
+            mean_vector,
+            [np.hypot(*mean_vector), s, sat.std(), v, val.std(), pleasure, arousal, dominance, colourfulness],
+            histogram,
+        ]
+    )
 
 
 def texture_features(grey: np.ndarray) -> np.ndarray:
@@ -69,16 +86,25 @@ def composition_features(rgb: np.ndarray, hsv: np.ndarray) -> np.ndarray:
     """Brightness and saturation of the central third minus those of the whole image (rule of
     thirds), and the logarithm of the level of detail."""
     h, w = hsv.shape[:2]
-    centre = hsv[h // 3: 2 * h // 3, w // 3: 2 * w // 3]
-    return np.array([centre[..., 2].mean() - hsv[..., 2].mean(), centre[..., 1].mean() - hsv[..., 1].mean(),
-                     np.log(level_of_detail(rgb))])
+    centre = hsv[h // 3 : 2 * h // 3, w // 3 : 2 * w // 3]
+    return np.array(
+        [
+            centre[..., 2].mean() - hsv[..., 2].mean(),
+            centre[..., 1].mean() - hsv[..., 1].mean(),
+            np.log(level_of_detail(rgb)),
+        ]
+    )
 
 
 def handcrafted_features(rgb: np.ndarray) -> np.ndarray:
     """All features of one RGB image, as one float32 vector."""
-    hsv = np.asarray(Image.fromarray(rgb).convert("HSV"), dtype=np.float64) / 255  # PIL's HSV: 10× faster than skimage's
+    hsv = (
+        np.asarray(Image.fromarray(rgb).convert("HSV"), dtype=np.float64) / 255
+    )  # PIL's HSV: 10× faster than skimage's
     grey = rgb.astype(float).mean(-1) / 255
-    return np.concatenate([colour_features(rgb, hsv), texture_features(grey), composition_features(rgb, hsv)]).astype(np.float32)
+    return np.concatenate([colour_features(rgb, hsv), texture_features(grey), composition_features(rgb, hsv)]).astype(
+        np.float32
+    )
 
 
 def handcrafted_file(path, size: int) -> np.ndarray:

@@ -129,8 +129,12 @@ def fastai_learner(dls, name: str = DEFAULT_BACKBONE, **kwargs):
     return learn
 
 
-def eval_transform(model: torch.nn.Module, image_size: int | None = None, crop_pct: float | None = None,
-                   interpolation: str | None = None):
+def eval_transform(
+    model: torch.nn.Module,
+    image_size: int | None = None,
+    crop_pct: float | None = None,
+    interpolation: str | None = None,
+):
     """The torchvision transform (resize, centre crop, normalise) that ``model`` expects for
     PIL images; ``image_size`` overrides its default input size, ``crop_pct`` its crop
     (1.0: resize the shorter side to ``image_size`` and crop the centre, no extra zoom) and

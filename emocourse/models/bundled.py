@@ -132,7 +132,9 @@ def check_loaded(model: torch.nn.Module) -> None:
     expected = torch.load(weights_path(), map_location="cpu", weights_only=True)
     actual = model.state_dict()
     # The ImageNet classifier is checked too when the model kept a 1000-class head.
-    checked = {k for k in expected if not k.startswith("classifier.") or k in actual and actual[k].shape == expected[k].shape}
+    checked = {
+        k for k in expected if not k.startswith("classifier.") or k in actual and actual[k].shape == expected[k].shape
+    }
     missing = sorted(checked - actual.keys())
     differing = sorted(k for k in checked & actual.keys() if not torch.equal(actual[k].cpu(), expected[k]))
     if missing or differing:

@@ -9,14 +9,20 @@ from torch import nn
 def conv_block(c_in: int, c_out: int, dropout: float) -> nn.Sequential:
     """conv-BN-ReLU twice, then 2×2 max-pooling and dropout."""
     return nn.Sequential(
-        nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True),
-        nn.Conv2d(c_out, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True),
-        nn.MaxPool2d(2), nn.Dropout(dropout),
+        nn.Conv2d(c_in, c_out, 3, padding=1, bias=False),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
+        nn.Conv2d(c_out, c_out, 3, padding=1, bias=False),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
+        nn.MaxPool2d(2),
+        nn.Dropout(dropout),
     )
 
 
-def compact_cnn(n_classes: int, in_channels: int = 1, widths: tuple[int, ...] = (16, 32, 64, 128),
-                dropout: float = 0.2) -> nn.Sequential:
+def compact_cnn(
+    n_classes: int, in_channels: int = 1, widths: tuple[int, ...] = (16, 32, 64, 128), dropout: float = 0.2
+) -> nn.Sequential:
     """Blocks of :func:`conv_block` with growing width, global average pooling, a linear head.
 
     The width of the early layers sets the cost on a CPU (``benchmarks/`` measures it).
@@ -25,7 +31,9 @@ def compact_cnn(n_classes: int, in_channels: int = 1, widths: tuple[int, ...] = 
     for width in widths:
         blocks.append(conv_block(c_in, width, dropout))
         c_in = width
-    return nn.Sequential(*blocks, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(dropout * 2), nn.Linear(c_in, n_classes))
+    return nn.Sequential(
+        *blocks, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(dropout * 2), nn.Linear(c_in, n_classes)
+    )
 
 
 def resnet18(n_classes: int, in_channels: int = 3) -> nn.Module:

@@ -77,7 +77,7 @@ def class_weights(counts: np.ndarray, effective_number: bool = False, beta: floa
     """One weight per class, inversely proportional to its count (or to Cui et al.'s effective number
     ``(1 - beta**n) / (1 - beta)``), scaled so that the weighted training set keeps its size."""
     counts = np.asarray(counts, dtype=float)
-    size = (1 - beta ** counts) / (1 - beta) if effective_number else counts
+    size = (1 - beta**counts) / (1 - beta) if effective_number else counts
     weights = 1 / size
     return weights * counts.sum() / (weights * counts).sum()
 
@@ -140,20 +140,24 @@ def balanced_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return float(balanced_accuracy_score(y_true, y_pred))
 
 
-def choose_tau(logits: np.ndarray, y: np.ndarray, counts: np.ndarray, classes: list[str],
-               grid: np.ndarray = np.linspace(0, 2, 9)) -> float:
+def choose_tau(
+    logits: np.ndarray, y: np.ndarray, counts: np.ndarray, classes: list[str], grid: np.ndarray = np.linspace(0, 2, 9)
+) -> float:
     """The τ of ``grid`` whose adjusted ``logits`` give the best balanced accuracy on ``y`` (the
     validation split); a ``ValueError`` names a class missing from it, whose recall cannot be measured."""
     missing = [c for i, c in enumerate(classes) if not (np.asarray(y) == i).any()]
     if missing:
-        raise ValueError(f"the validation split has no image of {', '.join(missing)}: "
-                         "τ cannot be chosen on it (give tau=..., or a split with every class)")
+        raise ValueError(
+            f"the validation split has no image of {', '.join(missing)}: "
+            "τ cannot be chosen on it (give tau=..., or a split with every class)"
+        )
     scores = [balanced_accuracy(y, adjust_logits(logits, counts, tau).argmax(1)) for tau in grid]
     return float(grid[int(np.argmax(scores))])
 
 
-def balanced_rows(x: np.ndarray, y: np.ndarray, balance: Balance, seed: int = 0,
-                  views: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def balanced_rows(
+    x: np.ndarray, y: np.ndarray, balance: Balance, seed: int = 0, views: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The training features and labels that ``balance``'s sampler gives a head: resampled rows, SMOTE's
     new rows, or (``oversample_blur_flip``) the rows with ``views``, the features and labels of
     :func:`blur_flip_features`, added."""
@@ -168,9 +172,19 @@ def balanced_rows(x: np.ndarray, y: np.ndarray, balance: Balance, seed: int = 0,
     return x, y
 
 
-def fit_head(x: np.ndarray, y: np.ndarray, n_classes: int, balance: Balance = Balance(), seed: int = 0,
-             views: tuple[np.ndarray, np.ndarray] | None = None, epochs: int = 20, lr: float = 3e-3,
-             batch_size: int = 64, wd: float = 1e-2, dropout: float = 0.25) -> nn.Module:
+def fit_head(
+    x: np.ndarray,
+    y: np.ndarray,
+    n_classes: int,
+    balance: Balance = Balance(),
+    seed: int = 0,
+    views: tuple[np.ndarray, np.ndarray] | None = None,
+    epochs: int = 20,
+    lr: float = 3e-3,
+    batch_size: int = 64,
+    wd: float = 1e-2,
+    dropout: float = 0.25,
+) -> nn.Module:
     """A linear head (dropout + linear, as chapter 3's) trained on features ``x`` with ``balance``'s
     sampler (:func:`balanced_rows`) and loss, by AdamW on a one-cycle schedule; seeded, so the same
     call gives the same head. Logit adjustment is not applied here: see :func:`adjust_logits`."""
@@ -186,7 +200,7 @@ def fit_head(x: np.ndarray, y: np.ndarray, n_classes: int, balance: Balance = Ba
     generator = torch.Generator().manual_seed(seed)
     head.train()
     for _ in range(epochs):
-        order = torch.randperm(len(xt), generator=generator)[:steps * batch_size].view(steps, -1)
+        order = torch.randperm(len(xt), generator=generator)[: steps * batch_size].view(steps, -1)
         for batch in order:
             optimiser.zero_grad()
             loss(head(xt[batch]), yt[batch]).backward()
@@ -231,8 +245,9 @@ def blur_flip_view(image, view: int, image_size: int, seed: int):
     return image
 
 
-def blur_flip_features(dataset, backbone: str, image_size: int, seed: int = 0,
-                       views: int = 3) -> tuple[np.ndarray, np.ndarray]:
+def blur_flip_features(
+    dataset, backbone: str, image_size: int, seed: int = 0, views: int = 3
+) -> tuple[np.ndarray, np.ndarray]:
     """Frozen ``backbone`` features and labels of the copies that :func:`blur_flip_pairs` adds to the
     training split of ``dataset``. The views are written once under the cache (a dataset of their own),
     and their features are computed once through the frozen body, never per epoch."""
@@ -271,12 +286,22 @@ def scores(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
     """Accuracy, balanced accuracy (mean per-class recall) and macro-F1 (scikit-learn)."""
     from sklearn.metrics import accuracy_score, f1_score
 
-    return {"accuracy": float(accuracy_score(y_true, y_pred)), "balanced accuracy": balanced_accuracy(y_true, y_pred),
-            "macro-F1": float(f1_score(y_true, y_pred, average="macro", zero_division=0))}
+    return {
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+        "balanced accuracy": balanced_accuracy(y_true, y_pred),
+        "macro-F1": float(f1_score(y_true, y_pred, average="macro", zero_division=0)),
+    }
 
 
-def predict_balanced(dataset, x: np.ndarray, balance: Balance, seed: int = 0, train_rows: np.ndarray | None = None,
-                     backbone: str | None = None, image_size: int = 128) -> tuple[np.ndarray, float | None]:
+def predict_balanced(
+    dataset,
+    x: np.ndarray,
+    balance: Balance,
+    seed: int = 0,
+    train_rows: np.ndarray | None = None,
+    backbone: str | None = None,
+    image_size: int = 128,
+) -> tuple[np.ndarray, float | None]:
     """Test-split predictions of a head trained with ``balance`` on the cached features ``x`` of
     ``dataset`` (rows in table order), and the τ used (logit adjustment only). ``train_rows`` (positions
     in the table) restricts training to a subset; ``backbone`` and ``image_size`` name the features,
@@ -295,7 +320,10 @@ def predict_balanced(dataset, x: np.ndarray, balance: Balance, seed: int = 0, tr
     head = fit_head(x[train], y[train], len(dataset.classes), balance, seed, views)
     logits, tau = logits_of(head, x[test]), None
     if balance.name == "logit_adjust":
-        tau = balance.tau if balance.tau is not None else choose_tau(logits_of(head, x[valid]), y[valid], counts,
-                                                                       dataset.classes)
+        tau = (
+            balance.tau
+            if balance.tau is not None
+            else choose_tau(logits_of(head, x[valid]), y[valid], counts, dataset.classes)
+        )
         logits = adjust_logits(logits, counts, tau)
     return logits.argmax(1), tau

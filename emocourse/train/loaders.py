@@ -13,8 +13,14 @@ def default_workers() -> int:
     return 0 if cpus <= 2 else min(4, cpus - 1)
 
 
-def dataloaders(dataset: Dataset, image_size: int = 128, batch_size: int = 64, seed: int = 0,
-                augment: bool = True, num_workers: int | None = None):
+def dataloaders(
+    dataset: Dataset,
+    image_size: int = 128,
+    batch_size: int = 64,
+    seed: int = 0,
+    augment: bool = True,
+    num_workers: int | None = None,
+):
     """Images resized to ``image_size``, labels in the dataset's class order; random horizontal
     flips of the training batches when ``augment``.
 

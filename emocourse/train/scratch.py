@@ -21,8 +21,9 @@ from ..data.table import Dataset
 MEAN, STD = 0.5, 0.25
 
 
-def image_tensor(dataset: Dataset, rows: pd.DataFrame | None = None, size: int | None = None,
-                 mode: str = "RGB") -> torch.Tensor:
+def image_tensor(
+    dataset: Dataset, rows: pd.DataFrame | None = None, size: int | None = None, mode: str = "RGB"
+) -> torch.Tensor:
     """Images of ``rows`` (default: all) as one normalised float tensor ``(N, C, size, size)``.
 
     ``mode`` is a PIL mode: ``"RGB"`` (3 channels) or ``"L"`` (grey, 1 channel). Images are
@@ -40,7 +41,9 @@ def image_tensor(dataset: Dataset, rows: pd.DataFrame | None = None, size: int |
     return tensor[:, None] if mode == "L" else tensor.permute(0, 3, 1, 2).contiguous()
 
 
-def split_tensors(dataset: Dataset, size: int | None = None, mode: str = "RGB") -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+def split_tensors(
+    dataset: Dataset, size: int | None = None, mode: str = "RGB"
+) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
     """``{split: (images, class indices)}`` for every split, images as in :func:`image_tensor`,
     class indices in the dataset's class order."""
     tensors = {}
@@ -51,9 +54,15 @@ def split_tensors(dataset: Dataset, size: int | None = None, mode: str = "RGB") 
     return tensors
 
 
-def tensor_learner(architecture: Callable[[], nn.Module], train: tuple[torch.Tensor, torch.Tensor],
-                   valid: tuple[torch.Tensor, torch.Tensor], batch_size: int = 64, wd: float = 1e-2, seed: int = 0,
-                   loss_func=None):
+def tensor_learner(
+    architecture: Callable[[], nn.Module],
+    train: tuple[torch.Tensor, torch.Tensor],
+    valid: tuple[torch.Tensor, torch.Tensor],
+    batch_size: int = 64,
+    wd: float = 1e-2,
+    seed: int = 0,
+    loss_func=None,
+):
     """A fastai Learner for ``architecture()`` (random weights) on in-memory ``(inputs, class indices)``.
 
     The seed fixes the initial weights, the shuffling and dropout (python, numpy and torch), so
@@ -67,8 +76,9 @@ def tensor_learner(architecture: Callable[[], nn.Module], train: tuple[torch.Ten
     set_seed(seed, reproducible=True)
     model = architecture()
     loaders = DataLoaders(
-        DataLoader(TensorDataset(*train), bs=batch_size, shuffle=True, drop_last=len(train[0]) > batch_size,
-                   num_workers=0),
+        DataLoader(
+            TensorDataset(*train), bs=batch_size, shuffle=True, drop_last=len(train[0]) > batch_size, num_workers=0
+        ),
         DataLoader(TensorDataset(*valid), bs=256, num_workers=0),
     )
     return Learner(loaders, model, loss_func=loss_func or CrossEntropyLossFlat(), metrics=accuracy, wd=wd)
@@ -86,9 +96,17 @@ def fit_one_cycle(learn, epochs: int, lr, progress: bool = True):
     return learn
 
 
-def fit_from_scratch(architecture: Callable[[], nn.Module], train: tuple[torch.Tensor, torch.Tensor],
-                     valid: tuple[torch.Tensor, torch.Tensor], epochs: int, lr: float = 4e-3,
-                     batch_size: int = 64, wd: float = 1e-2, seed: int = 0, progress: bool = True):
+def fit_from_scratch(
+    architecture: Callable[[], nn.Module],
+    train: tuple[torch.Tensor, torch.Tensor],
+    valid: tuple[torch.Tensor, torch.Tensor],
+    epochs: int,
+    lr: float = 4e-3,
+    batch_size: int = 64,
+    wd: float = 1e-2,
+    seed: int = 0,
+    progress: bool = True,
+):
     """Build ``architecture()`` with random weights and train it with one cycle; returns the Learner.
 
     ``train`` and ``valid`` are ``(images, class indices)``; the Learner's recorder holds the loss
@@ -102,4 +120,6 @@ def fit_from_scratch(architecture: Callable[[], nn.Module], train: tuple[torch.T
 def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 256) -> np.ndarray:
     """Predicted class index of every image (model in eval mode)."""
     model.eval()
-    return np.concatenate([model(images[i:i + batch_size]).argmax(1).numpy() for i in range(0, len(images), batch_size)])
+    return np.concatenate(
+        [model(images[i : i + batch_size]).argmax(1).numpy() for i in range(0, len(images), batch_size)]
+    )

@@ -42,8 +42,17 @@ from ..features.cache import dataset_key, features
 from ..fileio import atomic_write
 from ..models import DEFAULT_BACKBONE, fastai_learner
 from ..paths import cache_dir
-from .imbalance import FEATURES_ONLY, Balance, adjust_logits, balanced_rows, blur_flip_features, choose_tau, \
-    class_counts, loss_function, resample
+from .imbalance import (
+    FEATURES_ONLY,
+    Balance,
+    adjust_logits,
+    balanced_rows,
+    blur_flip_features,
+    choose_tau,
+    class_counts,
+    loss_function,
+    resample,
+)
 from .loaders import dataloaders
 from .scratch import fit_one_cycle, tensor_learner
 
@@ -66,8 +75,10 @@ def for_task(dataset: Dataset, task: str) -> Dataset:
     for split in ("train", "valid", "test"):
         found = set(table.loc[table["split"] == split, "label"])
         if found != {taxonomy.POSITIVE, taxonomy.NEGATIVE}:
-            raise ValueError(f"{dataset.name}: the valence task needs positive and negative {split} images; "
-                             f"its classes with a valence give {sorted(found) or 'none'}")
+            raise ValueError(
+                f"{dataset.name}: the valence task needs positive and negative {split} images; "
+                f"its classes with a valence give {sorted(found) or 'none'}"
+            )
     info = {**dataset.info, "classes": [taxonomy.POSITIVE, taxonomy.NEGATIVE]}
     return Dataset(dataset.root, table, info)
 
@@ -122,8 +133,13 @@ def group_summary(model: nn.Sequential) -> pd.DataFrame:
     names = group_parameters(body, body.group_matcher(coarse=True))
     layers = [", ".join(dict.fromkeys(_layer(n) for n in names[k])) for k in sorted(names)] + ["new head"]
     groups = splitter(model)
-    return pd.DataFrame({"layers": layers, "parameters": [sum(p.numel() for p in g) for g in groups],
-                         "trains": [all(p.requires_grad for p in g) for g in groups]})
+    return pd.DataFrame(
+        {
+            "layers": layers,
+            "parameters": [sum(p.numel() for p in g) for g in groups],
+            "trains": [all(p.requires_grad for p in g) for g in groups],
+        }
+    )
 
 
 def _layer(parameter: str) -> str:
@@ -162,8 +178,9 @@ class Config:
             raise ValueError(f"stages={self.stages} and stage_lrs={self.stage_lrs} must have the same length")
         Balance(self.balance)
         if self.balance in FEATURES_ONLY and self.schedule != "head":
-            raise ValueError(f"balance={self.balance!r} makes new feature rows, not images: "
-                             "it works with schedule='head' only")
+            raise ValueError(
+                f"balance={self.balance!r} makes new feature rows, not images: it works with schedule='head' only"
+            )
 
     def key(self) -> str:
         fields = asdict(self)
@@ -174,10 +191,17 @@ class Config:
 
 #: The two profiles: ``fast`` fits a laptop CPU (a chapter in minutes), ``full`` is paper scale on a GPU.
 PROFILE_CONFIGS = {
-    "fast": Config(image_size=128, head_epochs=20, stages=(1, 2), stage_lrs=(1e-3, 5e-4), stage_epochs=4,
-                   train_images=None),
-    "full": Config(image_size=224, head_epochs=30, stages=(1, 2, 3, 0), stage_lrs=(1e-4, 1e-5, 1e-5, 1e-6),
-                   stage_epochs=5, train_images=None),
+    "fast": Config(
+        image_size=128, head_epochs=20, stages=(1, 2), stage_lrs=(1e-3, 5e-4), stage_epochs=4, train_images=None
+    ),
+    "full": Config(
+        image_size=224,
+        head_epochs=30,
+        stages=(1, 2, 3, 0),
+        stage_lrs=(1e-4, 1e-5, 1e-5, 1e-6),
+        stage_epochs=5,
+        train_images=None,
+    ),
 }
 
 
@@ -201,10 +225,12 @@ def _image_rows(dataset: Dataset, config: Config) -> Dataset:
     train = dataset.table[dataset.table["split"] == "train"]
     if config.train_images is not None:
         train = train.sample(n=min(config.train_images, len(train)), random_state=config.seed)
-    keep = train.index[resample(train["label"].map(dataset.classes.index).to_numpy(), Balance(config.balance),
-                                config.seed)]
-    rows = np.sort(np.concatenate([dataset.table.index.get_indexer(keep),
-                                   np.flatnonzero(dataset.table["split"] != "train")]))
+    keep = train.index[
+        resample(train["label"].map(dataset.classes.index).to_numpy(), Balance(config.balance), config.seed)
+    ]
+    rows = np.sort(
+        np.concatenate([dataset.table.index.get_indexer(keep), np.flatnonzero(dataset.table["split"] != "train")])
+    )
     return Dataset(dataset.root, dataset.table.iloc[rows].reset_index(drop=True), dataset.info)
 
 
@@ -235,13 +261,20 @@ def build_learner(dataset: Dataset, config: Config):
     split into block groups, a new head, body frozen."""
     from fastai.metrics import accuracy
 
-
     dls = dataloaders(_image_rows(dataset, config), config.image_size, config.batch_size, seed=config.seed)
     n_features = _num_features(config.backbone)
     head = pooled_head(classifier(n_features, len(dataset.classes), config.hidden, config.dropout))
-    learn = fastai_learner(dls, config.backbone, custom_head=head, splitter=splitter, metrics=accuracy,
-                           wd=config.wd, train_bn=False, cbs=_keep_batchnorm_statistics(),
-                           loss_func=_loss(dataset, config))
+    learn = fastai_learner(
+        dls,
+        config.backbone,
+        custom_head=head,
+        splitter=splitter,
+        metrics=accuracy,
+        wd=config.wd,
+        train_bn=False,
+        cbs=_keep_batchnorm_statistics(),
+        loss_func=_loss(dataset, config),
+    )
     return learn.to_channelslast(use_amp=False)  # 1.5-2x faster on a CPU
 
 
@@ -257,20 +290,27 @@ def head_learner(dataset: Dataset, config: Config, progress: bool = False):
     in seconds what :func:`build_learner` would train in minutes."""
     from functools import partial
 
-
     task_data, x = _frozen_features(dataset, config, progress)
     y, train, valid = targets(task_data), split_mask(task_data, "train"), split_mask(task_data, "valid")
     x_train, y_train = _balanced_rows(task_data, config, x[train], y[train])
-    return tensor_learner(partial(classifier, x.shape[1], len(task_data.classes), config.hidden, config.dropout),
-                          (torch.from_numpy(x_train).float(), torch.from_numpy(y_train).long()),
-                          (torch.from_numpy(x[valid]).float(), torch.from_numpy(y[valid]).long()),
-                          batch_size=config.batch_size, wd=config.wd, seed=config.seed, loss_func=_loss(task_data, config))
+    return tensor_learner(
+        partial(classifier, x.shape[1], len(task_data.classes), config.hidden, config.dropout),
+        (torch.from_numpy(x_train).float(), torch.from_numpy(y_train).long()),
+        (torch.from_numpy(x[valid]).float(), torch.from_numpy(y[valid]).long()),
+        batch_size=config.batch_size,
+        wd=config.wd,
+        seed=config.seed,
+        loss_func=_loss(task_data, config),
+    )
 
 
 def _balanced_rows(task_data: Dataset, config: Config, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The training features and labels that ``config.balance``'s sampler gives the head."""
-    views = (blur_flip_features(task_data, config.backbone, config.image_size, config.seed)
-             if config.balance == "oversample_blur_flip" else None)
+    views = (
+        blur_flip_features(task_data, config.backbone, config.image_size, config.seed)
+        if config.balance == "oversample_blur_flip"
+        else None
+    )
     return balanced_rows(x, y, Balance(config.balance), config.seed, views)
 
 
@@ -291,8 +331,10 @@ def _below_and_top(body: nn.Module, groups: int) -> tuple[nn.Sequential, nn.Sequ
     cut = len(body.blocks) - groups
     if not 0 <= cut < len(body.blocks):
         return None
-    return (nn.Sequential(body.conv_stem, body.bn1, *body.blocks[:cut]),
-            nn.Sequential(*body.blocks[cut:], body.conv_head, body.bn2))
+    return (
+        nn.Sequential(body.conv_stem, body.bn1, *body.blocks[:cut]),
+        nn.Sequential(*body.blocks[cut:], body.conv_head, body.bn2),
+    )
 
 
 @torch.no_grad()
@@ -302,7 +344,10 @@ def _frozen_maps(below: nn.Module, loader, mirror: bool) -> tuple[torch.Tensor, 
     below.eval()
     maps, labels = [], []
     for xb, yb in loader:
-        xb, yb = xb.as_subclass(torch.Tensor).contiguous(memory_format=torch.channels_last), yb.as_subclass(torch.Tensor)
+        xb, yb = (
+            xb.as_subclass(torch.Tensor).contiguous(memory_format=torch.channels_last),
+            yb.as_subclass(torch.Tensor),
+        )
         for x in (xb, xb.flip(-1)) if mirror else (xb,):
             maps.append(below(x))
             labels.append(yb)
@@ -326,13 +371,16 @@ class FrozenMaps:
     def below(self, groups: int) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
         """``(train, valid)`` maps and labels below the top ``groups`` block groups (``groups <= deepest``)."""
         blocks = self.body.blocks
-        between = nn.Sequential(*blocks[len(blocks) - self.deepest:len(blocks) - groups]).eval()
-        return tuple((torch.cat([between(chunk) for chunk in maps.split(256)]), labels)
-                     for maps, labels in (self.train, self.valid))
+        between = nn.Sequential(*blocks[len(blocks) - self.deepest : len(blocks) - groups]).eval()
+        return tuple(
+            (torch.cat([between(chunk) for chunk in maps.split(256)]), labels)
+            for maps, labels in (self.train, self.valid)
+        )
 
 
-def fit_top_groups_on_maps(learn, groups: int, epochs: int, lr: float, config: Config, progress: bool = False,
-                           maps: FrozenMaps | None = None):
+def fit_top_groups_on_maps(
+    learn, groups: int, epochs: int, lr: float, config: Config, progress: bool = False, maps: FrozenMaps | None = None
+):
     """Train the top ``groups`` block groups and the head of ``learn`` on :class:`FrozenMaps` (``maps``, or
     computed here) instead of images. The modules are shared, so ``learn.model`` is trained in place.
     Returns the maps' learner (for its metric history), or ``None`` when the body's layout cannot be cut."""
@@ -343,8 +391,9 @@ def fit_top_groups_on_maps(learn, groups: int, epochs: int, lr: float, config: C
     model = nn.Sequential(cut[1], learn.model[1])
     for parameter in model.parameters():
         parameter.requires_grad_(True)
-    maps_learn = tensor_learner(lambda: model, train_maps, valid_maps, batch_size=config.batch_size, wd=config.wd,
-                                seed=config.seed)
+    maps_learn = tensor_learner(
+        lambda: model, train_maps, valid_maps, batch_size=config.batch_size, wd=config.wd, seed=config.seed
+    )
     maps_learn.add_cb(_keep_batchnorm_statistics())
     fit_one_cycle(maps_learn, epochs, lr, progress)
     return maps_learn
@@ -352,9 +401,17 @@ def fit_top_groups_on_maps(learn, groups: int, epochs: int, lr: float, config: C
 
 def _history(learn, stage: str, trainable: str, seconds: float) -> pd.DataFrame:
     values = np.array(learn.recorder.values, dtype=float)
-    return pd.DataFrame({"stage": stage, "trainable": trainable, "epoch": np.arange(1, len(values) + 1),
-                         "train_loss": values[:, 0], "valid_loss": values[:, 1], "valid_accuracy": values[:, 2],
-                         "seconds": seconds / max(1, len(values))})
+    return pd.DataFrame(
+        {
+            "stage": stage,
+            "trainable": trainable,
+            "epoch": np.arange(1, len(values) + 1),
+            "train_loss": values[:, 0],
+            "valid_loss": values[:, 1],
+            "valid_accuracy": values[:, 2],
+            "seconds": seconds / max(1, len(values)),
+        }
+    )
 
 
 def _stages(config: Config, n_groups: int) -> list[tuple[str, int, float]]:
@@ -363,16 +420,22 @@ def _stages(config: Config, n_groups: int) -> list[tuple[str, int, float]]:
         return []
     if config.schedule == "fine_tune":
         return [("whole network", n_groups, config.stage_lrs[0])]
-    return [(f"top {k} block group{'s' if k > 1 else ''}" if 0 < k < n_groups else "whole network",
-             k if 0 < k < n_groups else n_groups, lr) for k, lr in zip(config.stages, config.stage_lrs)]
+    return [
+        (
+            f"top {k} block group{'s' if k > 1 else ''}" if 0 < k < n_groups else "whole network",
+            k if 0 < k < n_groups else n_groups,
+            lr,
+        )
+        for k, lr in zip(config.stages, config.stage_lrs)
+    ]
 
 
-def train(dataset: Dataset, config: Config, progress: bool = True,
-          after_stage: Callable[[str, Trained], None] | None = None) -> Trained:
+def train(
+    dataset: Dataset, config: Config, progress: bool = True, after_stage: Callable[[str, Trained], None] | None = None
+) -> Trained:
     """Train from the pretrained weights following ``config`` (no cache; see :func:`train_or_load`).
     ``after_stage(stage name, model so far)``, if given, is called after the head and after each image stage."""
     from fastai.basics import set_seed
-
 
     task_data = for_task(dataset, config.task)
     head = head_learner(dataset, config, progress)
@@ -401,9 +464,12 @@ def train(dataset: Dataset, config: Config, progress: bool = True,
             trained = fit_top_groups_on_maps(learn, groups, config.stage_epochs, lr, config, progress, maps)
         if trained is None:
             maps = None  # a stage on images may change the body below the cut
-            trained = fit_one_cycle(learn, config.stage_epochs,
-                                    slice(lr / 100, lr) if config.schedule == "fine_tune" else lr, progress)
-        history.append(_history(trained, name, f"{groups} of {n_groups} block groups + head", time.perf_counter() - start))
+            trained = fit_one_cycle(
+                learn, config.stage_epochs, slice(lr / 100, lr) if config.schedule == "fine_tune" else lr, progress
+            )
+        history.append(
+            _history(trained, name, f"{groups} of {n_groups} block groups + head", time.perf_counter() - start)
+        )
         if after_stage:
             after_stage(name, so_far())
     learn.freeze()

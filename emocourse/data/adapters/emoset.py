@@ -42,8 +42,10 @@ def import_emoset(src: str | Path, out: str | Path):
             raise DatasetError(f"{src}: {name} is missing (expected train.json, val.json, test.json)")
         entries = read_json(path)
         if not isinstance(entries, list):
-            raise DatasetError(f"{path}: expected a JSON list of [label, id, image, annotation] rows, "
-                               f"found a JSON {type(entries).__name__}")
+            raise DatasetError(
+                f"{path}: expected a JSON list of [label, id, image, annotation] rows, "
+                f"found a JSON {type(entries).__name__}"
+            )
         listed += [(split, f"{name} entry {index}", entry) for index, entry in enumerate(entries)]
     rows = []
     for split, where, entry in listed:
@@ -61,10 +63,23 @@ def import_emoset(src: str | Path, out: str | Path):
             continue
         placed = place_image(file, out, f"images/{label}/{Path(image).name}", report)
         if placed is not None:
-            rows.append({"image": placed, "label": label, "split": split, "source": image,
-                         "annotation": annotation, "sha256": sha256_file(file)})
+            rows.append(
+                {
+                    "image": placed,
+                    "label": label,
+                    "split": split,
+                    "source": image,
+                    "annotation": annotation,
+                    "sha256": sha256_file(file),
+                }
+            )
     report.kept = len(rows)
-    info = {"name": "EmoSet", "classes": list(FI.classes), "citation": "yang2023emoset",
-            "licence": "research use; see the EmoSet terms", "provenance": f"imported from {src}",
-            "emoset_classes": list(EMOSET.classes)}
+    info = {
+        "name": "EmoSet",
+        "classes": list(FI.classes),
+        "citation": "yang2023emoset",
+        "licence": "research use; see the EmoSet terms",
+        "provenance": f"imported from {src}",
+        "emoset_classes": list(EMOSET.classes),
+    }
     return write_dataset(out, pd.DataFrame(rows), info), report

@@ -52,7 +52,14 @@ def import_folders(root: Path, out: Path) -> tuple[pd.DataFrame, ImportReport]:
                     split = USAGE_TO_SPLIT[match[1]]
                     image = place_image(path, out, f"images/{split}/{label}/{path.name}", report, mode="L")
                     if image is not None:
-                        rows.append({"image": image, "label": label, "split": split, "source": f"{top}/{folder.name}/{path.name}"})
+                        rows.append(
+                            {
+                                "image": image,
+                                "label": label,
+                                "split": split,
+                                "source": f"{top}/{folder.name}/{path.name}",
+                            }
+                        )
     report.kept = len(rows)
     return pd.DataFrame(rows, columns=["image", "label", "split", "source"]), report
 

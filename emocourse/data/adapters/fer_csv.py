@@ -63,8 +63,9 @@ def parse_row(row: pd.Series) -> tuple[str, str, np.ndarray]:
     return FER2013.label(int(row["emotion"])), USAGE_TO_SPLIT[row["Usage"]], parse_pixels(row["pixels"])
 
 
-def import_csv(csv_path: Path, out: Path, skip: Mapping[int, tuple[str, str]] | None = None
-               ) -> tuple[pd.DataFrame, ImportReport]:
+def import_csv(
+    csv_path: Path, out: Path, skip: Mapping[int, tuple[str, str]] | None = None
+) -> tuple[pd.DataFrame, ImportReport]:
     """Write one PNG per valid row under ``out/images`` and return the table (``source`` = CSV row).
 
     ``skip`` maps row numbers (0-based) that a caller has already ruled out to ``(where, why)``;
@@ -99,7 +100,9 @@ def read_votes(path: Path) -> pd.DataFrame:
     bad = votes.isna() | (votes < 0) | (votes > 10) | (votes != votes.round())
     if bad.to_numpy().any():
         row, col = map(int, next(zip(*bad.to_numpy().nonzero())))
-        raise DatasetError(f"{path} row {row + 2}: {VOTE_COLUMNS[col]} must be a vote count 0..10, "
-                           f"got {frame.iloc[row][VOTE_COLUMNS[col]]!r}")
+        raise DatasetError(
+            f"{path} row {row + 2}: {VOTE_COLUMNS[col]} must be a vote count 0..10, "
+            f"got {frame.iloc[row][VOTE_COLUMNS[col]]!r}"
+        )
     frame[list(VOTE_COLUMNS)] = votes.astype(int)
     return frame

@@ -62,18 +62,27 @@ def import_ferplus(src: str | Path, out: str | Path, votes_csv: str | Path | Non
     table, report = import_csv(fer_csv, out, skip)
     report.source = f"{fer_csv} + {votes_path.name}"
     if len(votes) != report.kept + report.skipped:
-        raise DatasetError(f"{votes_path} has {len(votes)} rows but {fer_csv.name} has a different number: "
-                           "the two files must list the same faces in the same order")
+        raise DatasetError(
+            f"{votes_path} has {len(votes)} rows but {fer_csv.name} has a different number: "
+            "the two files must list the same faces in the same order"
+        )
     rows = []
     for record in table.to_dict("records"):
         row = votes.iloc[record["row"]]
         split_in_votes = USAGE_TO_SPLIT.get(row["Usage"])
         if split_in_votes != record["split"]:
-            raise DatasetError(f"{votes_path.name} row {record['row'] + 2}: Usage {row['Usage']!r} does not match "
-                               f"fer2013.csv's split {record['split']!r}; are the two files from the same release?")
-        rows.append({**{k: record[k] for k in ("image", "split", "source")}, "label": labels[record["row"]],
-                     "fer2013_label": record["label"], **{f"votes_{c}": int(row[c]) for c in VOTE_COLUMNS}})
+            raise DatasetError(
+                f"{votes_path.name} row {record['row'] + 2}: Usage {row['Usage']!r} does not match "
+                f"fer2013.csv's split {record['split']!r}; are the two files from the same release?"
+            )
+        rows.append(
+            {
+                **{k: record[k] for k in ("image", "split", "source")},
+                "label": labels[record["row"]],
+                "fer2013_label": record["label"],
+                **{f"votes_{c}": int(row[c]) for c in VOTE_COLUMNS},
+            }
+        )
     report.kept = len(rows)
-    info = dict(INFO, provenance=f"imported from {fer_csv} and {votes_path}",
-                fer2013_classes=list(FER2013.classes))
+    info = dict(INFO, provenance=f"imported from {fer_csv} and {votes_path}", fer2013_classes=list(FER2013.classes))
     return write_dataset(out, pd.DataFrame(rows), info), report

@@ -49,7 +49,9 @@ def _place_all(items: list[tuple[Path, str, str | None]], out: Path, report: Imp
             report.fix(shown(path), f"file name is not valid UTF-8; kept as {number:06d}_{name}")
         image = place_image(path, out, f"images/{label}/{number:06d}_{name}", report, where=shown(path))
         if image is not None:
-            rows.append({"image": image, "label": label, "split": split, "source": shown(path), "sha256": digests[path]})
+            rows.append(
+                {"image": image, "label": label, "split": split, "source": shown(path), "sha256": digests[path]}
+            )
     report.kept = len(rows)
     return pd.DataFrame(rows, columns=["image", "label", "split", "source", "sha256"])
 
@@ -71,15 +73,22 @@ def import_fi(src: str | Path, out: str | Path, seed: int = 0):
     folders = {p.name.lower(): p for p in root.iterdir() if p.is_dir()} if root.is_dir() else {}
     missing = [e for e in FI if e not in folders]
     if missing:
-        raise DatasetError(f"{root}: not the FI layout, no folder for {', '.join(missing)} (expected emotion_dataset/<emotion>/)")
+        raise DatasetError(
+            f"{root}: not the FI layout, no folder for {', '.join(missing)} (expected emotion_dataset/<emotion>/)"
+        )
     for name, folder in folders.items():
         if name not in FI:
             report.skip(str(folder), f"folder {name!r} is not an FI emotion")
     items = [(path, emotion, None) for emotion in FI for path in _image_files(folders[emotion])]
     table = _split_missing(_place_all(items, out, report), seed)
-    info = {"name": "FI", "classes": list(FI.classes), "citation": "you2016building",
-            "licence": "research use; see the authors' page", "provenance": f"imported from {root}",
-            "split": f"seeded ({seed}) stratified 80/5/15 train/valid/test, as You et al."}
+    info = {
+        "name": "FI",
+        "classes": list(FI.classes),
+        "citation": "you2016building",
+        "licence": "research use; see the authors' page",
+        "provenance": f"imported from {root}",
+        "split": f"seeded ({seed}) stratified 80/5/15 train/valid/test, as You et al.",
+    }
     return write_dataset(out, table, info), report
 
 

@@ -38,8 +38,16 @@ from ..curation import apportion
 VERSION = 2
 
 #: FI's class shares (%) after verification (You et al. 2016).
-SHARES = {"amusement": 21.2, "anger": 5.4, "awe": 13.5, "contentment": 23.1, "disgust": 7.1,
-          "excitement": 12.7, "fear": 4.4, "sadness": 12.5}
+SHARES = {
+    "amusement": 21.2,
+    "anger": 5.4,
+    "awe": 13.5,
+    "contentment": 23.1,
+    "disgust": 7.1,
+    "excitement": 12.7,
+    "fear": 4.4,
+    "sadness": 12.5,
+}
 
 
 @dataclass(frozen=True)
@@ -76,8 +84,16 @@ NEIGHBOURS = {
 }
 #: Probability that a search for the query returns an image whose main emotion is the query
 #: (anger searches return the most off-topic images, contentment searches the fewest).
-PRECISION = {"amusement": 0.36, "anger": 0.17, "awe": 0.34, "contentment": 0.42, "disgust": 0.24,
-             "excitement": 0.34, "fear": 0.36, "sadness": 0.32}
+PRECISION = {
+    "amusement": 0.36,
+    "anger": 0.17,
+    "awe": 0.34,
+    "contentment": 0.42,
+    "disgust": 0.24,
+    "excitement": 0.34,
+    "fear": 0.36,
+    "sadness": 0.32,
+}
 DEAD_SHARE = 0.08
 DUPLICATE_SHARE = 0.04
 RELABELLED_DUPLICATE_SHARE = 0.4  # of the duplicates, re-uploaded under another query
@@ -184,7 +200,9 @@ def _burst(draw, rng, s, light, dark):
     rays, length = int(rng.integers(10, 20)), rng.uniform(0.25, 0.4) * s
     for k in range(rays):
         a = 2 * np.pi * k / rays + rng.normal(0, 0.05)
-        draw.line([(cx, cy), (cx + length * np.cos(a), cy + length * np.sin(a))], fill=light if k % 2 else dark, width=3)
+        draw.line(
+            [(cx, cy), (cx + length * np.cos(a), cy + length * np.sin(a))], fill=light if k % 2 else dark, width=3
+        )
     r = rng.uniform(0.04, 0.08) * s
     draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=light)
 
@@ -194,8 +212,10 @@ def _mountains(draw, rng, s, light, dark):
         peak, width, top = rng.uniform(0.2, 0.8) * s, rng.uniform(0.3, 0.5) * s, rng.uniform(0.25, 0.5) * s
         draw.polygon([(peak - width, s), (peak, top), (peak + width, s)], fill=dark)
         snow = 0.2
-        draw.polygon([(peak - width * snow, top + (s - top) * snow), (peak, top), (peak + width * snow, top + (s - top) * snow)],
-                     fill=light)
+        draw.polygon(
+            [(peak - width * snow, top + (s - top) * snow), (peak, top), (peak + width * snow, top + (s - top) * snow)],
+            fill=light,
+        )
     x = rng.uniform(0.2, 0.8) * s  # a tiny person for scale
     draw.line([(x, s * 0.97), (x, s * 0.92)], fill=light, width=2)
 
@@ -206,7 +226,10 @@ def _hills(draw, rng, s, light, dark):
     draw.ellipse([sx - sun, sy - sun, sx + sun, sy + sun], fill=light)
     for k in range(rng.integers(1, 3)):
         cy = s * (0.72 + 0.1 * k)
-        draw.ellipse([-0.3 * s + rng.normal(0, 10), cy, 1.3 * s + rng.normal(0, 10), cy + s * 0.8], fill=dark if k == 0 else light)
+        draw.ellipse(
+            [-0.3 * s + rng.normal(0, 10), cy, 1.3 * s + rng.normal(0, 10), cy + s * 0.8],
+            fill=dark if k == 0 else light,
+        )
 
 
 def _cracks(draw, rng, s, light, dark):
@@ -220,7 +243,9 @@ def _cracks(draw, rng, s, light, dark):
         draw.line(points, fill=dark if k % 2 else light, width=int(rng.integers(2, 4)))
     for _ in range(rng.integers(1, 4)):  # sharp spikes
         x = rng.uniform(0, s)
-        draw.polygon([(x - s * 0.04, s), (x + rng.normal(0, 6), s * rng.uniform(0.5, 0.75)), (x + s * 0.04, s)], fill=dark)
+        draw.polygon(
+            [(x - s * 0.04, s), (x + rng.normal(0, 6), s * rng.uniform(0.5, 0.75)), (x + s * 0.04, s)], fill=dark
+        )
 
 
 def _blotches(draw, rng, s, light, dark):
@@ -300,8 +325,16 @@ def _face(draw, rng, s, light, dark, e: Expression):
         draw.line(upper, fill=dark, width=width)
 
 
-MOTIFS = {"balloons": _balloons, "burst": _burst, "mountains": _mountains, "hills": _hills, "cracks": _cracks,
-          "blotches": _blotches, "trunks": _trunks, "rain": _rain}
+MOTIFS = {
+    "balloons": _balloons,
+    "burst": _burst,
+    "mountains": _mountains,
+    "hills": _hills,
+    "cracks": _cracks,
+    "blotches": _blotches,
+    "trunks": _trunks,
+    "rain": _rain,
+}
 
 
 def _face_rng(c: Candidate) -> np.random.Generator:
@@ -324,7 +357,9 @@ def draw(c: Candidate, size: int, expression: str | None = None) -> Image.Image:
     t = np.linspace(0, 1, size)[:, None, None]
     pixels = (1 - t) * top + t * bottom + np.zeros((size, size, 3))
     coarse = rng.normal(0, 1, (8, 8, 3))
-    coarse = np.asarray(Image.fromarray(((coarse + 3) * 40).clip(0, 255).astype(np.uint8)).resize((size, size), Image.BILINEAR))
+    coarse = np.asarray(
+        Image.fromarray(((coarse + 3) * 40).clip(0, 255).astype(np.uint8)).resize((size, size), Image.BILINEAR)
+    )
     pixels += (coarse - 120) * rough * 0.5 + rng.normal(0, 1, pixels.shape) * rough * 30
     image = Image.fromarray(pixels.clip(0, 255).astype(np.uint8))
     canvas = ImageDraw.Draw(image)

@@ -45,8 +45,15 @@ PROTOTYPES = {
     "contempt": (0.35, 0.0, -0.3, -0.1, -0.2, -0.3, 0.0),
 }
 #: Where a weak expression of each class drifts besides neutral (the confusions of FER2013).
-NEIGHBOURS = {"angry": "disgust", "disgust": "angry", "fear": "sad", "happy": "neutral",
-              "sad": "fear", "surprise": "fear", "neutral": "sad"}
+NEIGHBOURS = {
+    "angry": "disgust",
+    "disgust": "angry",
+    "fear": "sad",
+    "happy": "neutral",
+    "sad": "fear",
+    "surprise": "fear",
+    "neutral": "sad",
+}
 
 SCALE = 2  # draw at 96 px, then shrink to 48 px for anti-aliasing
 SIDE = 48 * SCALE
@@ -97,7 +104,9 @@ def draw_face(actions: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     if rng.random() < 0.5:  # long hair behind the head
         draw.ellipse([cx - hw * 1.15, cy - hh * 1.05, cx + hw * 1.15, cy + hh * 0.9], fill=int(hair))
     draw.ellipse([cx - hw, cy - hh, cx + hw, cy + hh], fill=int(skin))
-    draw.chord([cx - hw * 1.02, cy - hh * 1.08, cx + hw * 1.02, cy + hh * rng.uniform(-0.3, 0.1)], 180, 360, fill=int(hair))
+    draw.chord(
+        [cx - hw * 1.02, cy - hh * 1.08, cx + hw * 1.02, cy + hh * rng.uniform(-0.3, 0.1)], 180, 360, fill=int(hair)
+    )
     fx = cx + turn
     ink = int(max(0, skin - rng.uniform(70, 110)))
     eye_y = cy - hh * 0.12
@@ -117,8 +126,11 @@ def draw_face(actions: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     draw.line([(fx, eye_y + eye_h), (fx - hw * 0.08, nose_y)], fill=ink, width=SCALE)
     if wrinkle > 0.3:
         for k in (-1, 1):
-            draw.line([(fx + k * hw * 0.12, eye_y + eye_h * 1.5), (fx + k * hw * 0.2, nose_y - hh * 0.03)],
-                      fill=ink, width=SCALE)
+            draw.line(
+                [(fx + k * hw * 0.12, eye_y + eye_h * 1.5), (fx + k * hw * 0.2, nose_y - hh * 0.03)],
+                fill=ink,
+                width=SCALE,
+            )
     mouth_y = cy + hh * (0.48 - 0.05 * max(wrinkle, 0))
     half = hw * (0.33 + 0.12 * mouth_wide)
     bend = hh * 0.12 * smile
@@ -130,8 +142,11 @@ def draw_face(actions: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     _occlude(draw, rng, fx, eye_y, gap, eye_w, mouth_y, hw, hh, skin, hair)
     image = image.rotate(rng.normal(0, 7), resample=Image.BILINEAR, fillcolor=int(background))
     if rng.random() < 0.03:
-        ImageDraw.Draw(image).text((rng.uniform(0, s / 3), rng.uniform(s * 0.75, s * 0.9)),
-                                   rng.choice(["stock", "photo", "(c) pics"]), fill=int(rng.uniform(180, 255)))
+        ImageDraw.Draw(image).text(
+            (rng.uniform(0, s / 3), rng.uniform(s * 0.75, s * 0.9)),
+            rng.choice(["stock", "photo", "(c) pics"]),
+            fill=int(rng.uniform(180, 255)),
+        )
     image = image.resize((48, 48), Image.BOX).filter(ImageFilter.GaussianBlur(rng.uniform(0, 0.6)))
     return _light(np.asarray(image, dtype=np.float32), rng)
 
@@ -149,8 +164,10 @@ def _occlude(draw, rng, fx, eye_y, gap, eye_w, mouth_y, hw, hh, skin, hair):
             draw.ellipse([fx + side * gap - r, eye_y - r * 0.8, fx + side * gap + r, eye_y + r * 0.8], fill=15)
     elif roll < 0.19:  # a hand over mouth or cheek
         hx = fx + rng.uniform(-1, 1) * hw * 0.6
-        draw.ellipse([hx - hw * 0.35, mouth_y - hh * 0.25, hx + hw * 0.35, mouth_y + hh * 0.45],
-                     fill=int(np.clip(skin + rng.normal(0, 15), 0, 255)))
+        draw.ellipse(
+            [hx - hw * 0.35, mouth_y - hh * 0.25, hx + hw * 0.35, mouth_y + hh * 0.45],
+            fill=int(np.clip(skin + rng.normal(0, 15), 0, 255)),
+        )
     elif roll < 0.31:  # a fringe down to the brows
         draw.rectangle([fx - hw, eye_y - hh * 0.55, fx + hw, eye_y - hw * rng.uniform(0.25, 0.45)], fill=int(hair))
 
