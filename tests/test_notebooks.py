@@ -143,6 +143,27 @@ def _printed(result) -> str:
     return "".join(o.get("text", "") for c in result.cells if c.cell_type == "code" for o in c.outputs)
 
 
+def _alt_text(cell) -> str:
+    return cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+
+
+def _assert_figures_have_alt_text(result):
+    """Every cell that drew a figure in this run says in words what the figure shows (MyST-NB's
+    ``mystnb.image.alt`` cell metadata becomes the image's alt text in the book)."""
+    for cell in result.cells:
+        drew = any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+        assert not drew or _alt_text(cell), f"a figure without alt text, from the cell {cell.source[:80]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_alt_texts_describe_their_figures(path):
+    for cell in _code_cells(path):
+        alt = _alt_text(cell)
+        assert not alt or (len(alt.split()) >= 5 and not alt.lower().startswith(("figure", "image", "plot"))), (
+            f"{path.name}: alt text {alt!r} should say what the figure shows"
+        )
+
+
 def _assert_parameters_reached_the_chapter(printed: str, parameters: dict):
     for name, value in parameters.items():
         assert f"{name}={value!r}" in printed, f"the chapter did not print {name}={value!r}"
@@ -157,9 +178,9 @@ def test_every_chapter_has_a_papermill_variant():
 @pytest.mark.parametrize("name", PAPERMILL_VARIANTS)
 def test_chapter_runs_with_non_default_parameters(name, tmp_path):
     parameters = PAPERMILL_VARIANTS[name]
-    _assert_parameters_reached_the_chapter(
-        _printed(_papermill(ROOT / "notebooks" / name, tmp_path, parameters)), parameters
-    )
+    result = _papermill(ROOT / "notebooks" / name, tmp_path, parameters)
+    _assert_parameters_reached_the_chapter(_printed(result), parameters)
+    _assert_figures_have_alt_text(result)
 
 
 @pytest.fixture(scope="session")
@@ -225,7 +246,9 @@ def test_every_chapter_with_a_dataset_parameter_runs_on_other_data():
 )
 def test_chapter_runs_to_its_end_on_other_data(name, parameters, other_datasets, tmp_path):
     on = {k: other_datasets.get(v, v) if k.endswith("DATASET") else v for k, v in parameters.items()}
-    printed = _printed(_papermill(ROOT / "notebooks" / name, tmp_path, on))
+    result = _papermill(ROOT / "notebooks" / name, tmp_path, on)
+    _assert_figures_have_alt_text(result)
+    printed = _printed(result)
     _assert_parameters_reached_the_chapter(printed, {k: v for k, v in on.items() if not k.endswith("DATASET")})
     assert "Note: the text says" in printed  # claims about the stand-in are reported, not asserted
     if parameters["DATASET"] == "own":
