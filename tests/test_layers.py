@@ -24,6 +24,7 @@ FLOORS = {
     "evaluate": 4,
     "notebook": 5,
     "cli": 5,
+    "full_profile": 5,
     "teach": 5,
 }
 

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from ..data.table import Dataset
+from .acceleration import accelerate
 
 #: Pixels in 0..1 are shifted and scaled to about -2..2, as the networks expect.
 MEAN, STD = 0.5, 0.25
@@ -81,7 +82,7 @@ def tensor_learner(
         ),
         DataLoader(TensorDataset(*valid), bs=256, num_workers=0),
     )
-    return Learner(loaders, model, loss_func=loss_func or CrossEntropyLossFlat(), metrics=accuracy, wd=wd)
+    return accelerate(Learner(loaders, model, loss_func=loss_func or CrossEntropyLossFlat(), metrics=accuracy, wd=wd))
 
 
 def fit_one_cycle(learn, epochs: int, lr, progress: bool = True):

@@ -53,6 +53,7 @@ from .imbalance import (
     loss_function,
     resample,
 )
+from .acceleration import accelerate
 from .loaders import dataloaders
 from .scratch import fit_one_cycle, tensor_learner
 
@@ -275,7 +276,7 @@ def build_learner(dataset: Dataset, config: Config):
         cbs=_keep_batchnorm_statistics(),
         loss_func=_loss(dataset, config),
     )
-    return learn.to_channelslast(use_amp=False)  # 1.5-2x faster on a CPU
+    return accelerate(learn.to_channelslast(use_amp=False))  # channels-last: 1.5-2x faster on a CPU
 
 
 def _num_features(backbone: str) -> int:
