@@ -145,6 +145,46 @@ def _add_data_commands(commands) -> None:
     calibrator.set_defaults(run=data_calibrate)
 
 
+def course_student_edition(args: argparse.Namespace) -> int:
+    """Write each chapter with its solutions taken out."""
+    from .notebook import find_chapters
+    from .teach import write_student_editions
+
+    for path in write_student_editions(find_chapters(args.chapters), Path(args.out)):
+        print(path)
+    return 0
+
+
+def course_assign(args: argparse.Namespace) -> int:
+    """One student edition per student, with the student's variant of the chapter's parameters."""
+    import papermill
+
+    from .notebook import find_chapters
+    from .teach import read_roster, read_spec, write_assignment
+
+    [chapter] = find_chapters([args.chapter])
+    spec = read_spec(args.spec, list(papermill.inspect_notebook(str(chapter))))
+    variants = write_assignment(chapter, read_roster(args.roster), spec, Path(args.out))
+    varied = ", ".join(f"{name} ({variants[name].nunique()} values)" for name in sorted(spec.choices))
+    print(f"{len(variants)} students, {chapter.stem}: {varied}; who got what: {Path(args.out) / 'variants.csv'}")
+    return 0
+
+
+def _add_course_commands(commands) -> None:
+    course = commands.add_parser("course", help="for instructors: student editions, per-student variants")
+    course = course.add_subparsers(dest="course_command", metavar="COURSE_COMMAND", required=True)
+    edition = course.add_parser("student-edition", help="the chapters with their solutions taken out")
+    edition.add_argument("chapters", nargs="+", metavar="CHAPTER", help="a notebook, or a chapter's name")
+    edition.add_argument("--out", required=True)
+    edition.set_defaults(run=course_student_edition)
+    assigner = course.add_parser("assign", help="one notebook per student, each with its own parameters")
+    assigner.add_argument("chapter", metavar="CHAPTER", help="a notebook, or a chapter's name")
+    assigner.add_argument("--roster", required=True, help="CSV with id, name, email (other columns kept)")
+    assigner.add_argument("--spec", required=True, help="YAML: which parameters vary, over what")
+    assigner.add_argument("--out", required=True)
+    assigner.set_defaults(run=course_assign)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emocourse", description="Helpers for the Learning to Feel course.")
     parser.add_argument("--version", action="version", version=f"emocourse {__version__}")
@@ -153,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
         run=info
     )
     _add_data_commands(commands)
+    _add_course_commands(commands)
     return parser
 
 

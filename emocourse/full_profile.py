@@ -21,6 +21,7 @@ from typing import Mapping
 import nbformat
 
 from .fileio import atomic_write
+from .notebook import ParameterError, find_chapters
 from .train.acceleration import training_device
 
 #: Chapter parameter -> the environment variables that may name its real dataset, first one set wins
@@ -45,7 +46,7 @@ _MARK = "emocourse-headline:"
 
 
 class FullProfileError(RuntimeError):
-    """The full-profile run cannot start: no GPU, a dataset variable naming no dataset, an unknown chapter."""
+    """The full-profile run cannot start: no GPU, or a dataset variable that names no dataset."""
 
 
 def refusal(device: str, force: bool) -> str | None:
@@ -150,18 +151,6 @@ def summary_markdown(rows: list[dict], notices: list[str], device: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def chapters(folder: Path, names: list[str]) -> list[Path]:
-    """The chapters of ``folder`` named in ``names`` (stems or file names), or all of them."""
-    every = sorted(folder.glob("*.ipynb"))
-    if not names:
-        return every
-    by_name = {p.stem: p for p in every} | {p.name: p for p in every}
-    unknown = [n for n in names if n not in by_name]
-    if unknown:
-        raise FullProfileError(f"unknown chapter {unknown[0]}: one of {', '.join(p.stem for p in every)}")
-    return [by_name[n] for n in names]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m emocourse.full_profile", description=__doc__.splitlines()[0])
     parser.add_argument("chapters", nargs="*", help="chapter names (default: every chapter)")
@@ -174,9 +163,9 @@ def main(argv: list[str] | None = None) -> int:
         reason = refusal(device, args.force or os.environ.get("FORCE") == "1")
         if reason:
             raise FullProfileError(reason)
-        notebooks = chapters(args.notebooks, args.chapters)
+        notebooks = find_chapters(args.chapters, args.notebooks)
         datasets, notices = real_datasets(os.environ)
-    except FullProfileError as err:
+    except (FullProfileError, ParameterError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     for notice in notices:

@@ -155,6 +155,28 @@ class Claims:
         return bool(holds)
 
 
+def find_chapters(names: Iterable[str], folder: Path = Path("notebooks")) -> list[Path]:
+    """The chapters named in ``names`` (paths to notebooks, or stems or file names of notebooks in
+    ``folder``), in that order; all of ``folder``'s chapters when ``names`` is empty."""
+    every = sorted(Path(folder).glob("*.ipynb"))
+    names = list(names)
+    if not names:
+        return every
+    by_name = {p.stem: p for p in every} | {p.name: p for p in every}
+    found = []
+    for name in names:
+        path = Path(name)
+        if path.suffix == ".ipynb" and path.is_file():
+            found.append(path)
+        elif name in by_name:
+            found.append(by_name[name])
+        else:
+            raise ParameterError(
+                f"unknown chapter {name}: a notebook path, or one of {', '.join(p.stem for p in every)}"
+            )
+    return found
+
+
 def load_dataset(name: str, profile: str, max_images: int, seed: int = 0):
     """The chapter's dataset, ready on any data: :func:`emocourse.data.load`, then a ``valid`` or
     ``test`` split it lacks dealt from its training images, and in the ``fast`` profile at most

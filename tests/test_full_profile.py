@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 from emocourse import full_profile as fp
+from emocourse.notebook import ParameterError, find_chapters
 from emocourse.train.acceleration import accelerate, describe, training_device, uses_mixed_precision
 from emocourse.train.scratch import tensor_learner
 
@@ -64,10 +65,15 @@ def test_each_chapter_gets_the_parameters_it_declares(tmp_path):
     assert fp.chapter_parameters(NOTEBOOKS / "05_error_analysis.ipynb", datasets) == {"PROFILE": "full", **datasets}
 
 
-def test_unknown_chapter_is_named():
-    with pytest.raises(fp.FullProfileError, match="unknown chapter 09_nothing"):
-        fp.chapters(NOTEBOOKS, ["09_nothing"])
-    assert [p.stem for p in fp.chapters(NOTEBOOKS, ["01_building_the_dataset"])] == ["01_building_the_dataset"]
+def test_chapters_are_found_by_name_or_path_and_an_unknown_one_is_named():
+    with pytest.raises(ParameterError, match="unknown chapter 09_nothing"):
+        find_chapters(["09_nothing"], NOTEBOOKS)
+    first = NOTEBOOKS / "00_first_look.ipynb"
+    assert find_chapters(["01_building_the_dataset", str(first)], NOTEBOOKS) == [
+        NOTEBOOKS / "01_building_the_dataset.ipynb",
+        first,
+    ]
+    assert len(find_chapters([], NOTEBOOKS)) == len(list(NOTEBOOKS.glob("*.ipynb")))
 
 
 def _assigned(notebook: Path) -> set[str]:
