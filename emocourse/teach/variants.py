@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..fileio import atomic_write
 from ..notebook import RULES
-from .edition import student_edition
+from .edition import write_student_editions
 
 ROSTER_COLUMNS = ("id", "name", "email")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -138,16 +138,12 @@ def assign(roster: pd.DataFrame, spec: Spec, chapter: str) -> pd.DataFrame:
 def write_assignment(chapter: Path, roster: pd.DataFrame, spec: Spec, out: Path) -> pd.DataFrame:
     """One student edition of ``chapter`` per student under ``out/<id>/``, with the student's
     parameters injected by papermill, and ``out/assignment.json`` recording who got what."""
-    import nbformat
     import papermill
 
     variants = assign(roster, spec, chapter.stem)
     names = sorted(spec.choices)
     out.mkdir(parents=True, exist_ok=True)
-    edition = out / ".student-edition" / chapter.name
-    edition.parent.mkdir(exist_ok=True)
-    with atomic_write(edition) as f:
-        f.write(nbformat.writes(student_edition(chapter)).encode())
+    [edition] = write_student_editions([chapter], out / ".student-edition")
     for _, row in variants.iterrows():
         parameters = {name: _plain(row[name]) for name in names}
         folder = out / row["id"]
