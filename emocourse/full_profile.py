@@ -31,12 +31,14 @@ DATASET_VARIABLES: Mapping[str, tuple[str, ...]] = {
     "FACE_DATASET": ("EMOCOURSE_FERPLUS", "EMOCOURSE_FER2013"),
 }
 
+_RESULT_ROWS = "{f\"{r['method']}, accuracy % ({r['measured on']})\": r['accuracy'] for r in results}"
+
 #: Per chapter, an expression evaluated in the executed chapter: its headline numbers, {name: value}.
 HEADLINES: Mapping[str, str] = {
     "00_first_look": "{'bundled backbone, parameters (millions)': round(n_params / 1e6, 2)}",
     "01_building_the_dataset": "{'images kept': len(dataset.table)}",
-    "02_baselines": "{f\"{r['method']}, accuracy % ({r['measured on']})\": r['accuracy'] for r in results}",
-    "03_transfer_learning": "{f\"{r['method']}, accuracy % ({r['measured on']})\": r['accuracy'] for r in results}",
+    "02_baselines": _RESULT_ROWS,  # rows of the chapter's results table
+    "03_transfer_learning": _RESULT_ROWS,
     "04_imbalance": "{f'{m}, macro-F1 %': round(100 * v, 1) for m, v in summary[('macro-F1', 'mean')].items()}",
     "05_error_analysis": "{'chapter 3 model, test accuracy %': round(100 * float((predicted == y_test).mean()), 1),"
     " **{f'ECE {k} %': round(100 * v, 1) for k, v in ece.items()}}",
