@@ -170,8 +170,41 @@ def course_assign(args: argparse.Namespace) -> int:
     return 0
 
 
+def course_grade(args: argparse.Namespace) -> int:
+    """Grade a folder of submissions against the reference solution run on each student's parameters."""
+    from .notebook import find_chapters
+    from .teach.grading import Limits, grade_class, print_summary
+
+    [chapter] = find_chapters([args.chapter])
+    if args.workers < 1 or args.timeout <= 0 or args.memory <= 0:
+        raise ValueError("--workers, --timeout and --memory must be positive")
+    for folder in (args.submissions, args.assigned):
+        if not Path(folder).is_dir():
+            raise ValueError(f"{folder}: no such folder")
+    limits = Limits(timeout=args.timeout, memory_bytes=int(args.memory * 2**30))
+    with _dask_client(args.scheduler, args.workers) as client:
+        grades = grade_class(chapter, Path(args.submissions), Path(args.assigned), Path(args.out), client, limits)
+    print_summary(grades, Path(args.out))
+    return 0
+
+
+def _dask_client(scheduler: str | None, workers: int):
+    """A client of the cluster at ``scheduler``, or of a new local cluster of ``workers`` processes."""
+    import logging
+
+    from distributed import Client
+
+    if scheduler:
+        return Client(scheduler)
+    # A local cluster the client owns (closed with it): one notebook at a time per worker; the
+    # grader's own limits watch memory, not Dask's.
+    return Client(
+        n_workers=workers, threads_per_worker=1, memory_limit=0, dashboard_address=None, silence_logs=logging.ERROR
+    )
+
+
 def _add_course_commands(commands) -> None:
-    course = commands.add_parser("course", help="for instructors: student editions, per-student variants")
+    course = commands.add_parser("course", help="for instructors: student editions, per-student variants, grading")
     course = course.add_subparsers(dest="course_command", metavar="COURSE_COMMAND", required=True)
     edition = course.add_parser("student-edition", help="the chapters with their solutions taken out")
     edition.add_argument("chapters", nargs="+", metavar="CHAPTER", help="a notebook, or a chapter's name")
@@ -183,6 +216,17 @@ def _add_course_commands(commands) -> None:
     assigner.add_argument("--spec", required=True, help="YAML: which parameters vary, over what")
     assigner.add_argument("--out", required=True)
     assigner.set_defaults(run=course_assign)
+    grader = course.add_parser("grade", help="run every submission and compare its answers with the reference")
+    grader.add_argument("chapter", metavar="CHAPTER", help="a notebook, or a chapter's name")
+    grader.add_argument("submissions", metavar="SUBMISSIONS_DIR", help="<id>/<chapter>.ipynb or <id>.ipynb")
+    grader.add_argument("--assigned", required=True, help="the folder 'course assign' wrote")
+    grader.add_argument("--out", required=True, help="grades.csv (feedback pages go beside it, in feedback/)")
+    where = grader.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=2, help="processes of a local Dask cluster (default 2)")
+    where.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    grader.add_argument("--timeout", type=float, default=600, help="seconds per notebook (default 600)")
+    grader.add_argument("--memory", type=float, default=4, help="GiB per notebook (default 4)")
+    grader.set_defaults(run=course_grade)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,5 +1,6 @@
-"""The student edition of a chapter: every cell tagged ``solution`` becomes an empty cell with a short
-prompt; the prose, figures' code and lesson checks stay as they are."""
+"""The student edition of a chapter: every cell tagged ``solution`` becomes an answer cell with a
+short prompt (naming the variable to assign, for a gradable exercise); the prose, the figures' code
+and the lesson checks stay as they are."""
 
 from __future__ import annotations
 
@@ -10,16 +11,22 @@ import nbformat
 from ..fileio import atomic_write
 
 PROMPT = "# Your solution to the exercise above.\n"
+GRADED_PROMPT = "# Your solution to the exercise above: assign your answer to `{answer}`.\n"
+_SHOWN = ("grade_id", "answer", "points")  # what the student may see of an exercise's metadata
 
 
 def student_edition(chapter: Path) -> nbformat.NotebookNode:
-    """``chapter`` with its solutions replaced by answer cells (tagged ``answer``)."""
+    """``chapter`` with its solutions replaced by answer cells (tagged ``answer``, same cell ids)."""
     nb = nbformat.read(chapter, as_version=4)
     solutions = [i for i, cell in enumerate(nb.cells) if "solution" in cell.metadata.get("tags", [])]
     if not solutions:
         raise ValueError(f"{chapter}: no cell is tagged 'solution', so there is nothing to take out")
     for i in solutions:
-        nb.cells[i] = nbformat.v4.new_code_cell(PROMPT, metadata={"tags": ["answer"]})
+        exercise = {k: v for k, v in nb.cells[i].metadata.get("emocourse", {}).items() if k in _SHOWN}
+        prompt = GRADED_PROMPT.format(**exercise) if exercise else PROMPT
+        metadata = {"tags": ["answer"], **({"emocourse": exercise} if exercise else {})}
+        same_id = {"id": nb.cells[i].id} if "id" in nb.cells[i] else {}
+        nb.cells[i] = nbformat.v4.new_code_cell(prompt, metadata=metadata, **same_id)
     return nb
 
 
