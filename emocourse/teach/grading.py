@@ -11,6 +11,7 @@ student's parameters are unchanged.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from dataclasses import dataclass
@@ -100,9 +101,11 @@ def grade_class(chapter: Path, submissions: Path, assigned: Path, out: Path, cli
         client.submit(run_notebook, s.notebook, limits.timeout, limits.memory_bytes, pure=False): s for s in runnable
     }
     from distributed import as_completed
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
-    for future in tqdm(as_completed(futures), total=len(futures), desc="grading", unit="notebook"):
+    # a progress bar on a terminal; none in logs or a notebook's shell cell
+    progress = tqdm(as_completed(futures), total=len(futures), desc="grading", unit="notebook", disable=None)
+    for future in progress:
         student = futures.pop(future)
         run = _result(future)
         rows = [_score(student, exercise, run, references) for exercise in graded]
@@ -170,7 +173,7 @@ def assemble(edition: nbformat.NotebookNode, submitted: nbformat.NotebookNode, g
             current = None
         elif current and cell.cell_type == "code":
             answers[current].append(cell)
-    assembled = nbformat.from_dict(json.loads(nbformat.writes(edition)))
+    assembled = copy.deepcopy(edition)
     cells = []
     for cell in assembled.cells:
         grade_id = cell.metadata.get("emocourse", {}).get("grade_id")
@@ -203,6 +206,7 @@ def _references(full, names: list[str], variants: dict[str, dict], client, limit
             _with_parameters(notebook, parameters),
             limits.timeout,
             limits.memory_bytes,
+            "reference",
             pure=False,
         )
         for key, parameters in variants.items()

@@ -3,14 +3,15 @@
 Each run gets a fresh scratch folder (its working directory and its ``$EMOCOURSE_HOME``, where the
 grader's generated stand-ins and converted weights are linked in), a kernel of its own started by a
 child process in a new session, a wall-clock limit and a memory limit (the resident memory of the
-child and everything it starts, polled; the kernel's data segment is capped as well, so a single
-huge allocation fails at once). The whole process tree is killed when a limit is reached, and the
+child and everything it starts, polled; the data segment is capped at twice the limit as well, so
+that a single huge allocation fails at once with a MemoryError, which also counts as running out). The whole process tree is killed when a limit is reached, and the
 scratch folder is deleted afterwards. This keeps one submission from hurting the batch or another
 student's grade; it is not an operating-system sandbox (see the book's *For instructors* page).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import resource
@@ -52,16 +53,17 @@ class Run:
 
 def with_answer_cell(nb: nbformat.NotebookNode, names: list[str]) -> nbformat.NotebookNode:
     """``nb`` with a last cell that writes the variables ``names`` to ``answers.json``."""
-    nb = nbformat.from_dict(json.loads(nbformat.writes(nb)))
+    nb = copy.deepcopy(nb)
     source = f"from emocourse.teach.exercises import save_answers\n\nsave_answers(globals(), {names!r}, {ANSWERS!r})\n"
     nb.cells.append(nbformat.v4.new_code_cell(source, id="emocourse-answers"))
     return nb
 
 
-def run_notebook(nb_json: str, timeout: float, memory_bytes: int) -> Run:
+def run_notebook(nb_json: str, timeout: float, memory_bytes: int, kind: str = "submission") -> Run:
     """Execute the notebook ``nb_json`` (a string, so that it travels to any Dask worker) in a
-    scratch folder under the limits; the notebook should end with :func:`with_answer_cell`."""
-    scratch = Path(tempfile.mkdtemp(prefix="emocourse-run-"))
+    scratch folder under the limits; the notebook should end with :func:`with_answer_cell`.
+    ``kind`` (``submission`` or ``reference``) only names the scratch folder."""
+    scratch = Path(tempfile.mkdtemp(prefix=f"emocourse-{kind}-"))
     try:
         _prepare_home(scratch / "home")
         (scratch / "notebook.ipynb").write_text(nb_json)
@@ -94,7 +96,7 @@ def _supervise(scratch: Path, timeout: float, memory_bytes: int) -> Run:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            preexec_fn=lambda: _cap_data_segment(memory_bytes),
+            preexec_fn=lambda: _cap_data_segment(2 * memory_bytes),
         )
     tree = psutil.Process(child.pid)
     deadline = time.monotonic() + timeout
@@ -110,12 +112,11 @@ def _supervise(scratch: Path, timeout: float, memory_bytes: int) -> Run:
     executed = scratch / "executed.ipynb"
     if not executed.is_file():
         return Run("crashed", "the kernel died before the notebook ended")
+    executed = json.loads(executed.read_text())
+    if any(output.get("ename") == "MemoryError" for cell in executed["cells"] for output in cell.get("outputs", [])):
+        return Run("memory", f"ran out of memory (MemoryError; the limit is {memory_bytes / 2**30:.1f} GiB)")
     answers = scratch / ANSWERS
-    return Run(
-        "finished",
-        answers=json.loads(answers.read_text()) if answers.is_file() else {},
-        executed=json.loads(executed.read_text()),
-    )
+    return Run("finished", answers=json.loads(answers.read_text()) if answers.is_file() else {}, executed=executed)
 
 
 def _cap_data_segment(memory_bytes: int) -> None:
