@@ -156,3 +156,25 @@ def test_course_commands_fail_in_one_line(tmp_path, capsys):
 def test_student_edition_command_writes_every_chapter_given(tmp_path, capsys):
     assert main(["course", "student-edition", "00_first_look", str(CHAPTER_1), "--out", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.glob("*.ipynb")) == ["00_first_look.ipynb", CHAPTER_1.name]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_every_exercise_is_gradable(chapter):
+    """Each solution declares its exercise (grade id, answer variable, points), assigns the answer
+    variable, and the exercise's text tells the student that variable's name."""
+    import ast
+
+    from emocourse.teach.exercises import exercises
+
+    nb = nbformat.read(chapter, as_version=4)
+    declared = {e.grade_id: e for e in exercises(nb, chapter.name)}
+    solutions = [i for i, c in enumerate(nb.cells) if "solution" in _tags(c)]
+    assert len(declared) == len(solutions)
+    for i in solutions:
+        exercise = declared[nb.cells[i].metadata["emocourse"]["grade_id"]]
+        source = "\n".join(line for line in nb.cells[i].source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        tree = ast.parse(source)
+        assigned = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        assert exercise.answer in assigned, f"cell {i} never assigns {exercise.answer}"
+        text = [c.source for c in nb.cells[:i] if c.cell_type == "markdown"]
+        assert any(f"`{exercise.answer}`" in t for t in text), f"no exercise text names `{exercise.answer}`"

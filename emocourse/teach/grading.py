@@ -143,15 +143,29 @@ def _locate(entry: dict, submissions: Path, chapter: Path, chapter_bytes: bytes,
         student.problem = ("no-submission", f"nothing at {folder / chapter.name} or {submissions / student_id}.ipynb")
     else:
         try:
-            submitted = nbformat.reads(content.decode("utf-8"), as_version=4)
-            nbformat.validate(submitted)
-        except (UnicodeDecodeError, ValueError, nbformat.ValidationError, AttributeError, KeyError) as err:
-            first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            student.problem = ("invalid", f"{found.name} is not a Jupyter notebook ({first_line[:120]})")
+            submitted = _read_notebook(content)
+        except ValueError as err:
+            student.problem = ("invalid", f"{found.name} is not a Jupyter notebook ({err})")
         else:
             assembled = with_answer_cell(assemble(edition, submitted, graded), [e.answer for e in graded])
             student.notebook = _with_parameters(assembled, parameters)
     return student
+
+
+def _read_notebook(content: bytes) -> nbformat.NotebookNode:
+    try:
+        data = json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError("it is not JSON text") from None
+    if not isinstance(data, dict) or data.get("nbformat") != 4:
+        raise ValueError("JSON, but not a notebook in format 4")
+    try:
+        nb = nbformat.from_dict(data)
+        nbformat.validate(nb)
+    except Exception as err:  # nbformat raises many kinds on malformed input
+        first_line = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise ValueError(f"JSON, but not a valid notebook: {first_line[:100]}") from None
+    return nbformat.reads(json.dumps(data), as_version=4)
 
 
 def assemble(edition: nbformat.NotebookNode, submitted: nbformat.NotebookNode, graded: list[Exercise]):
