@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import platform
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -182,9 +183,10 @@ def course_grade(args: argparse.Namespace) -> int:
         if not Path(folder).is_dir():
             raise ValueError(f"{folder}: no such folder")
     limits = Limits(timeout=args.timeout, memory_bytes=int(args.memory * 2**30))
+    started = time.perf_counter()
     with _dask_client(args.scheduler, args.workers) as client:
         grades = grade_class(chapter, Path(args.submissions), Path(args.assigned), Path(args.out), client, limits)
-    print_summary(grades, Path(args.out))
+    print_summary(grades, Path(args.out), time.perf_counter() - started)
     return 0
 
 

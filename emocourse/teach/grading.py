@@ -324,10 +324,10 @@ class _Gradebook:
         return table.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
 
 
-def print_summary(grades: pd.DataFrame, out: Path) -> None:
-    """Each student's total, and where the rows and the feedback pages are."""
+def print_summary(grades: pd.DataFrame, out: Path, seconds: float) -> None:
+    """Each student's total, how long grading took, and where the rows and the feedback pages are."""
     totals = grades.groupby("student", sort=False)[["points", "max_points"]].sum()
     problems = grades[grades["status"] != "correct"].groupby("student", sort=False)["status"]
     totals["not correct"] = problems.agg(lambda s: ", ".join(sorted(set(s)))).reindex(totals.index).fillna("")
     print(totals.to_string())
-    print(f"rows: {out}; feedback pages: {out.parent / 'feedback'}")
+    print(f"{seconds:.0f} s; rows: {out}; feedback pages: {out.parent / 'feedback'}")
