@@ -205,6 +205,60 @@ def _dask_client(scheduler: str | None, workers: int):
     )
 
 
+def train(args: argparse.Namespace) -> int:
+    """Train a named recipe on a dataset and write a model folder."""
+    from .data import load
+    from .train.recipes import save, train_recipe
+
+    dataset = load(args.data)
+    result = train_recipe(args.recipe, dataset, args.profile, args.seed)
+    save(result, args.recipe, args.profile, Path(args.out))
+    print(
+        f"{args.recipe}: {result.evaluated_on} accuracy {result.accuracy:.1%} on {result.images:,} "
+        f"{result.evaluated_on} images; {result.minutes:.1f} minutes of training; model in {args.out}"
+    )
+    return 0
+
+
+def predict(args: argparse.Namespace) -> int:
+    """The most probable emotions of each image under a trained model."""
+    import json
+
+    from .train.recipes import predict as predict_images
+
+    results = predict_images(Path(args.model), [Path(p) for p in args.images], top=args.top)
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    for result in results:
+        guesses = ", ".join(f"{g['emotion']} {g['probability']:.0%}" for g in result["top"])
+        print(f"{result['image']}: {guesses}")
+    return 0
+
+
+def _add_model_commands(commands) -> None:
+    from .train.recipes import PROFILES, RECIPES
+
+    trainer = commands.add_parser("train", help="train a named recipe on a dataset; writes a model folder")
+    trainer.add_argument("data", metavar="DATA_DIR", help="a canonical dataset folder, or a stand-in's name")
+    trainer.add_argument(
+        "--recipe",
+        required=True,
+        choices=sorted(RECIPES),
+        help="; ".join(f"{k}: {v.description}" for k, v in RECIPES.items()),
+    )
+    trainer.add_argument("--profile", choices=PROFILES, default="fast")
+    trainer.add_argument("--seed", type=int, default=0)
+    trainer.add_argument("--out", required=True, metavar="MODEL_DIR")
+    trainer.set_defaults(run=train)
+    predictor = commands.add_parser("predict", help="the top emotions of images under a trained model")
+    predictor.add_argument("model", metavar="MODEL_DIR")
+    predictor.add_argument("images", nargs="+", metavar="IMAGE")
+    predictor.add_argument("--top", type=int, default=3)
+    predictor.add_argument("--json", action="store_true", help="JSON instead of one line per image")
+    predictor.set_defaults(run=predict)
+
+
 def _add_course_commands(commands) -> None:
     course = commands.add_parser("course", help="for instructors: student editions, per-student variants, grading")
     course = course.add_subparsers(dest="course_command", metavar="COURSE_COMMAND", required=True)
@@ -239,6 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
         run=info
     )
     _add_data_commands(commands)
+    _add_model_commands(commands)
     _add_course_commands(commands)
     return parser
 

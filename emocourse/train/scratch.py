@@ -15,31 +15,46 @@ import pandas as pd
 import torch
 from torch import nn
 
-from ..data.table import Dataset
+from ..data.table import Dataset, DatasetError
 from .acceleration import accelerate
 
 #: Pixels in 0..1 are shifted and scaled to about -2..2, as the networks expect.
 MEAN, STD = 0.5, 0.25
 
 
-def image_tensor(
+def pixels(
     dataset: Dataset, rows: pd.DataFrame | None = None, size: int | None = None, mode: str = "RGB"
 ) -> torch.Tensor:
-    """Images of ``rows`` (default: all) as one normalised float tensor ``(N, C, size, size)``.
+    """Images of ``rows`` (default: all) as one uint8 tensor ``(N, C, size, size)``, decoded once.
 
     ``mode`` is a PIL mode: ``"RGB"`` (3 channels) or ``"L"`` (grey, 1 channel). Images are
-    centre-cropped to a square and resized to ``size`` pixels (default: their own size).
+    centre-cropped to a square and resized to ``size`` pixels (default: their own size). An image
+    that cannot be read stops with an error naming its file.
     """
     from PIL import Image, ImageOps
 
-    def pixels(path):
-        with Image.open(path) as image:
-            image = image.convert(mode)
-            return np.asarray(ImageOps.fit(image, (size, size), Image.Resampling.BILINEAR) if size else image)
+    def read(path):
+        try:
+            with Image.open(path) as image:
+                image = image.convert(mode)
+                return np.asarray(ImageOps.fit(image, (size, size), Image.Resampling.BILINEAR) if size else image)
+        except (OSError, ValueError) as err:
+            raise DatasetError(f"{path}: cannot read this image ({err})") from None
 
-    stacked = np.stack([pixels(p) for p in dataset.paths(rows)])
-    tensor = torch.from_numpy(stacked).float().div(255).sub(MEAN).div(STD)
-    return tensor[:, None] if mode == "L" else tensor.permute(0, 3, 1, 2).contiguous()
+    stacked = torch.from_numpy(np.stack([read(p) for p in dataset.paths(rows)]))
+    return stacked[:, None] if mode == "L" else stacked.permute(0, 3, 1, 2).contiguous()
+
+
+def standardize(images: torch.Tensor) -> torch.Tensor:
+    """Pixels in 0..255 (uint8 or float) shifted and scaled to about -2..2, as the networks expect."""
+    return images.float().div(255).sub(MEAN).div(STD)
+
+
+def image_tensor(
+    dataset: Dataset, rows: pd.DataFrame | None = None, size: int | None = None, mode: str = "RGB"
+) -> torch.Tensor:
+    """:func:`pixels` of ``rows`` as one normalised float tensor ``(N, C, size, size)``."""
+    return standardize(pixels(dataset, rows, size, mode))
 
 
 def split_tensors(

@@ -1,0 +1,262 @@
+"""Named training recipes, and the model folders they write and read back: ``emocourse train`` and
+``emocourse predict``. Book: *Setup* → *The emocourse command*.
+
+A model folder holds ``weights.safetensors`` (tensors only, never pickled code), ``history.csv`` (one
+row per epoch) and ``model.json``: the recipe, its configuration, the class list, the metrics and the
+weights' SHA-256. ``model.json`` is written last, so a folder that has one is complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..data.table import Dataset
+from ..fileio import atomic_write
+
+FORMAT, FORMAT_VERSION = "emocourse-model", 1
+WEIGHTS, DESCRIPTION = "weights.safetensors", "model.json"
+PROFILES = ("fast", "full")
+
+if TYPE_CHECKING:  # torch is imported where a model is built, so that the command line starts fast
+    import torch
+    from torch import nn
+
+
+class ModelDirError(ValueError):
+    """A folder that is not a complete model folder written by ``emocourse train``."""
+
+
+@dataclass
+class Result:
+    """A trained model with what ``emocourse train`` reports and stores."""
+
+    model: nn.Module
+    classes: list[str]
+    config: dict
+    history: pd.DataFrame
+    accuracy: float
+    evaluated_on: str  # the split the accuracy was measured on
+    images: int
+    minutes: float
+
+
+class Recipe(ABC):
+    """How to train one kind of model, rebuild it from its configuration, and feed it images."""
+
+    description = ""
+
+    @abstractmethod
+    def fit(self, dataset: Dataset, profile: str, seed: int, progress: bool):
+        """``(model, config dict, history, probabilities of the evaluation split, its labels, its name)``."""
+
+    @abstractmethod
+    def build(self, config: dict, n_classes: int) -> nn.Module:
+        """The untrained network that ``config`` describes."""
+
+    @abstractmethod
+    def inputs(self, config: dict, images: list) -> torch.Tensor:
+        """A batch for the model from PIL images."""
+
+    def probabilities(self, model: nn.Module, batch: torch.Tensor) -> torch.Tensor:
+        import torch
+
+        with torch.inference_mode():
+            return model.eval()(batch).softmax(1)
+
+
+class FacesRecipe(Recipe):
+    description = "a CNN from scratch on 48 × 48 grey faces (chapter 6)"
+
+    def fit(self, dataset, profile, seed, progress):
+        from .faces import PROFILES as FACES, face_pixels, face_probabilities, train_faces
+
+        config = replace(FACES[profile], seed=seed)
+        learn = train_faces(dataset, config, progress)
+        split = _evaluation_split(dataset)
+        faces, labels = face_pixels(_only(dataset, split))[split]
+        history = pd.DataFrame(learn.recorder.values, columns=learn.recorder.metric_names[1:-1])
+        return learn.model, asdict(config), history, face_probabilities(learn.model, faces), labels.numpy(), split
+
+    def build(self, config, n_classes):
+        from .faces import FacesConfig, faces_network
+
+        return faces_network(n_classes, FacesConfig(**{**config, "widths": tuple(config["widths"])}))
+
+    def inputs(self, config, images):
+        import torch
+        from PIL import Image, ImageOps
+
+        from .faces import FACE_SIZE
+
+        fitted = [np.asarray(ImageOps.fit(i.convert("L"), (FACE_SIZE,) * 2, Image.Resampling.BILINEAR)) for i in images]
+        return torch.from_numpy(np.stack(fitted))[:, None]
+
+    def probabilities(self, model, batch):
+        from .faces import face_probabilities
+
+        return face_probabilities(model, batch)
+
+
+class TransferRecipe(Recipe):
+    description = "chapter 3's transfer learning: the bundled backbone, a new head, iterative unfreezing"
+
+    def fit(self, dataset, profile, seed, progress):
+        from .transfer import PROFILE_CONFIGS, _logits, train
+
+        config = replace(PROFILE_CONFIGS[profile], seed=seed)
+        trained = train(dataset, config, progress)
+        split = _evaluation_split(trained.dataset)
+        rows = (trained.dataset.table["split"] == split).to_numpy()
+        labels = trained.dataset.table.loc[rows, "label"].map(trained.dataset.classes.index).to_numpy()
+        probabilities = _logits(trained, rows).softmax(1)
+        config = {key: list(v) if isinstance(v, tuple) else v for key, v in asdict(config).items()}
+        return trained.learn.model, config, trained.history, probabilities, labels, split
+
+    def build(self, config, n_classes):
+        from fastai.vision.learner import create_timm_model
+
+        from .transfer import _num_features, classifier, pooled_head
+
+        head = pooled_head(
+            classifier(_num_features(config["backbone"]), n_classes, config["hidden"], config["dropout"])
+        )
+        model, _ = create_timm_model(config["backbone"], n_classes, pretrained=False, custom_head=head)
+        return model
+
+    def inputs(self, config, images):
+        import torch
+        from PIL import Image, ImageOps
+        from timm.data import resolve_data_config
+
+        size = (config["image_size"],) * 2
+        data = resolve_data_config({}, model=self._body(config))
+        fitted = np.stack([np.asarray(ImageOps.fit(i.convert("RGB"), size, Image.Resampling.BILINEAR)) for i in images])
+        batch = torch.from_numpy(fitted).permute(0, 3, 1, 2).float().div(255)
+        return (batch - torch.tensor(data["mean"])[:, None, None]) / torch.tensor(data["std"])[:, None, None]
+
+    @staticmethod
+    def _body(config):
+        import timm
+
+        return timm.create_model(config["backbone"], pretrained=False, num_classes=0)
+
+
+RECIPES: dict[str, Recipe] = {"faces": FacesRecipe(), "transfer": TransferRecipe()}
+
+
+def _evaluation_split(dataset: Dataset) -> str:
+    splits = set(dataset.table["split"])
+    for split in ("test", "valid"):
+        if split in splits:
+            return split
+    raise ValueError(f"{dataset.root}: no test or valid images to measure the model on")
+
+
+def _only(dataset: Dataset, split: str) -> Dataset:
+    return Dataset(dataset.root, dataset.table[dataset.table["split"] == split].reset_index(drop=True), dataset.info)
+
+
+def train_recipe(name: str, dataset: Dataset, profile: str = "fast", seed: int = 0, progress: bool = True) -> Result:
+    """Train recipe ``name`` on ``dataset`` and measure it on the test split (else valid)."""
+    if name not in RECIPES:
+        raise ValueError(f"unknown recipe {name!r}: choose one of {', '.join(RECIPES)}")
+    if profile not in PROFILES:
+        raise ValueError(f"profile={profile!r}: must be one of {', '.join(PROFILES)}")
+    start = time.perf_counter()
+    model, config, history, probabilities, labels, split = RECIPES[name].fit(dataset, profile, seed, progress)
+    minutes = (time.perf_counter() - start) / 60
+    accuracy = float((probabilities.argmax(1).numpy() == labels).mean())
+    return Result(model, list(dataset.classes), config, history, accuracy, split, len(labels), minutes)
+
+
+def save(result: Result, recipe: str, profile: str, out: Path) -> None:
+    """Write ``result`` as a model folder at ``out``."""
+    from safetensors.torch import save as safetensors_bytes
+
+    tensors = {key: value.detach().contiguous().cpu() for key, value in result.model.state_dict().items()}
+    weights = safetensors_bytes(tensors)
+    description = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "recipe": recipe,
+        "profile": profile,
+        "classes": result.classes,
+        "config": result.config,
+        "metrics": {
+            "accuracy": result.accuracy,
+            "split": result.evaluated_on,
+            "images": result.images,
+            "training_minutes": round(result.minutes, 2),
+        },
+        "weights_sha256": hashlib.sha256(weights).hexdigest(),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    with atomic_write(out / WEIGHTS) as f:
+        f.write(weights)
+    with atomic_write(out / "history.csv") as f:
+        f.write(result.history.to_csv(index=False).encode())
+    with atomic_write(out / DESCRIPTION) as f:
+        f.write(json.dumps(description, indent=2).encode())
+
+
+def load(folder: Path) -> tuple[nn.Module, dict]:
+    """The model in ``folder`` and its description; refuses a folder ``emocourse train`` did not write."""
+    from safetensors.torch import load as safetensors_load
+
+    folder = Path(folder)
+    path = folder / DESCRIPTION
+    try:
+        description = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        raise ModelDirError(
+            f"{folder}: not a model folder written by 'emocourse train' (no readable {DESCRIPTION})"
+        ) from None
+    if not isinstance(description, dict) or description.get("format") != FORMAT:
+        raise ModelDirError(f"{path}: not written by 'emocourse train' (its format is not {FORMAT!r})")
+    if description.get("format_version") != FORMAT_VERSION or description.get("recipe") not in RECIPES:
+        raise ModelDirError(
+            f"{path}: format version {description.get('format_version')} / recipe {description.get('recipe')!r} "
+            f"is not one this emocourse reads (version {FORMAT_VERSION}; recipes {', '.join(RECIPES)})"
+        )
+    weights = (folder / WEIGHTS).read_bytes() if (folder / WEIGHTS).is_file() else b""
+    if hashlib.sha256(weights).hexdigest() != description.get("weights_sha256"):
+        raise ModelDirError(f"{folder / WEIGHTS}: missing or damaged (its SHA-256 differs from {DESCRIPTION}'s)")
+    recipe = RECIPES[description["recipe"]]
+    model = recipe.build(description["config"], len(description["classes"]))
+    model.load_state_dict(safetensors_load(weights))
+    return model.eval(), description
+
+
+def predict(folder: Path, images: list[Path], top: int = 3) -> list[dict]:
+    """The ``top`` emotions of each image, most probable first: ``[{"image", "top": [{"emotion",
+    "probability"}, ...]}]``. An image that cannot be read stops with an error naming it."""
+    from PIL import Image
+
+    model, description = load(folder)
+    recipe, classes = RECIPES[description["recipe"]], description["classes"]
+    opened = []
+    for path in images:
+        try:
+            with Image.open(path) as image:
+                image.load()
+                opened.append(image.copy())
+        except (OSError, ValueError) as err:
+            raise ValueError(f"{path}: cannot read this image ({err})") from None
+    probabilities = recipe.probabilities(model, recipe.inputs(description["config"], opened))
+    results = []
+    for path, row in zip(images, probabilities):
+        best = row.argsort(descending=True)[: min(top, len(classes))]
+        results.append(
+            {"image": str(path), "top": [{"emotion": classes[i], "probability": round(float(row[i]), 4)} for i in best]}
+        )
+    return results
