@@ -78,6 +78,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/unfreezing_stages.py
 	$(BIN)/python benchmarks/imbalance_methods.py
 	$(BIN)/python benchmarks/error_analysis.py
+	$(BIN)/python benchmarks/faces_recipe.py
 
 # Regenerate the CI pins from what is installed in .venv.
 constraints: $(STAMP)
