@@ -94,12 +94,11 @@ class FacesRecipe(Recipe):
 
     def inputs(self, config, images):
         import torch
-        from PIL import Image, ImageOps
 
         from .faces import FACE_SIZE
+        from .scratch import square
 
-        fitted = [np.asarray(ImageOps.fit(i.convert("L"), (FACE_SIZE,) * 2, Image.Resampling.BILINEAR)) for i in images]
-        return torch.from_numpy(np.stack(fitted))[:, None]
+        return torch.from_numpy(np.stack([square(image, FACE_SIZE, "L") for image in images]))[:, None]
 
     def probabilities(self, model, batch):
         from .faces import face_probabilities
@@ -135,12 +134,12 @@ class TransferRecipe(Recipe):
 
     def inputs(self, config, images):
         import torch
-        from PIL import Image, ImageOps
         from timm.data import resolve_data_config
 
-        size = (config["image_size"],) * 2
+        from .scratch import square
+
         data = resolve_data_config({}, model=self._body(config))
-        fitted = np.stack([np.asarray(ImageOps.fit(i.convert("RGB"), size, Image.Resampling.BILINEAR)) for i in images])
+        fitted = np.stack([square(image, config["image_size"], "RGB") for image in images])
         batch = torch.from_numpy(fitted).permute(0, 3, 1, 2).float().div(255)
         return (batch - torch.tensor(data["mean"])[:, None, None]) / torch.tensor(data["std"])[:, None, None]
 

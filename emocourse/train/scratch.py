@@ -31,18 +31,26 @@ def pixels(
     centre-cropped to a square and resized to ``size`` pixels (default: their own size). An image
     that cannot be read stops with an error naming its file.
     """
-    from PIL import Image, ImageOps
+    from PIL import Image
 
     def read(path):
         try:
             with Image.open(path) as image:
-                image = image.convert(mode)
-                return np.asarray(ImageOps.fit(image, (size, size), Image.Resampling.BILINEAR) if size else image)
+                return square(image, size, mode)
         except (OSError, ValueError) as err:
             raise DatasetError(f"{path}: cannot read this image ({err})") from None
 
     stacked = torch.from_numpy(np.stack([read(p) for p in dataset.paths(rows)]))
     return stacked[:, None] if mode == "L" else stacked.permute(0, 3, 1, 2).contiguous()
+
+
+def square(image, size: int | None, mode: str) -> np.ndarray:
+    """A PIL image in ``mode``, centre-cropped to a square and resized to ``size`` pixels (default:
+    unchanged), as a uint8 array."""
+    from PIL import Image, ImageOps
+
+    image = image.convert(mode)
+    return np.asarray(ImageOps.fit(image, (size, size), Image.Resampling.BILINEAR) if size else image)
 
 
 def standardize(images: torch.Tensor) -> torch.Tensor:
