@@ -97,16 +97,17 @@ def face_pixels(dataset: Dataset) -> dict[str, tuple[torch.Tensor, torch.Tensor]
     return tensors
 
 
-def train_faces(dataset: Dataset, config: FacesConfig, progress: bool = True):
-    """A fastai Learner for ``config``'s network trained on ``dataset``'s train split (validated on
-    ``valid``, or on ``test`` when the dataset has no validation split)."""
+def train_faces(
+    tensors: dict[str, tuple[torch.Tensor, torch.Tensor]], n_classes: int, config: FacesConfig, progress: bool = True
+):
+    """A fastai Learner for ``config``'s network trained on the ``train`` faces of ``tensors`` (from
+    :func:`face_pixels`), validated on ``valid``, or on ``test`` when there is no validation split."""
     from fastai.callback.channelslast import ChannelsLast
     from fastai.losses import LabelSmoothingCrossEntropyFlat
 
-    tensors = face_pixels(dataset)
     valid = tensors.get("valid", tensors.get("test"))
     learn = tensor_learner(
-        partial(faces_network, len(dataset.classes), config),
+        partial(faces_network, n_classes, config),
         tensors["train"],
         valid,
         batch_size=config.batch_size,

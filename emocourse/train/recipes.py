@@ -81,9 +81,10 @@ class FacesRecipe(Recipe):
         from .faces import PROFILES as FACES, face_pixels, face_probabilities, train_faces
 
         config = replace(FACES[profile], seed=seed)
-        learn = train_faces(dataset, config, progress)
+        tensors = face_pixels(dataset)  # decoded once, for training and for the evaluation
+        learn = train_faces(tensors, len(dataset.classes), config, progress)
         split = _evaluation_split(dataset)
-        faces, labels = face_pixels(_only(dataset, split))[split]
+        faces, labels = tensors[split]
         history = pd.DataFrame(learn.recorder.values, columns=learn.recorder.metric_names[1:-1])
         return learn.model, asdict(config), history, face_probabilities(learn.model, faces), labels.numpy(), split
 
@@ -159,10 +160,6 @@ def _evaluation_split(dataset: Dataset) -> str:
         if split in splits:
             return split
     raise ValueError(f"{dataset.root}: no test or valid images to measure the model on")
-
-
-def _only(dataset: Dataset, split: str) -> Dataset:
-    return Dataset(dataset.root, dataset.table[dataset.table["split"] == split].reset_index(drop=True), dataset.info)
 
 
 def train_recipe(name: str, dataset: Dataset, profile: str = "fast", seed: int = 0, progress: bool = True) -> Result:
