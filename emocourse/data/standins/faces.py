@@ -9,7 +9,12 @@ intensity, so that weak expressions drift towards neutral and towards the classe
 actions they share (sad, fear and neutral share raised inner brows and still mouths).
 Ten simulated raters look at the same actions through their own noise and vote, as the
 FER+ crowd did. Written in the release layouts (``fer2013.csv`` and ``fer2013new.csv``) so
-the real adapters read it. Book: *Datasets* → *Stand-in faces*.
+the real adapters read it.
+
+:func:`posed_faces` draws a second, *posed* set in the manner of laboratory datasets such as
+CK+: peak expressions held for the camera, frontal heads framed closer, no occlusions, one
+studio light from the side, a plain background, CK+'s seven classes (contempt instead of
+neutral) and no votes. It is the domain shift of chapter 6. Book: *Datasets* → *Stand-in faces*.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from ..curation import apportion
 
 #: Bumped whenever the same arguments would draw other faces.
 VERSION = 1
+POSED_VERSION = 1
 
 #: FER2013's training-set class shares (%), in label-id order.
 SHARES = {"angry": 13.9, "disgust": 1.5, "fear": 14.3, "happy": 25.1, "sad": 16.8, "surprise": 11.0, "neutral": 17.3}
@@ -44,6 +50,8 @@ PROTOTYPES = {
     "neutral": (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
     "contempt": (0.35, 0.0, -0.3, -0.1, -0.2, -0.3, 0.0),
 }
+#: CK+'s peak-expression frames per class (Lucey et al. 2010: 327 sequences), the posed set's shares.
+POSED_SHARES = {"angry": 45, "contempt": 18, "disgust": 59, "fear": 25, "happy": 69, "sad": 28, "surprise": 83}
 #: Where a weak expression of each class drifts besides neutral (the confusions of FER2013).
 NEIGHBOURS = {
     "angry": "disgust",
@@ -59,8 +67,8 @@ SCALE = 2  # draw at 96 px, then shrink to 48 px for anti-aliasing
 SIDE = 48 * SCALE
 
 
-def _prototype(fer_label: str) -> np.ndarray:
-    return np.array(PROTOTYPES[FER2013.translate(fer_label, FERPLUS)])
+def _prototype(label: str) -> np.ndarray:
+    return np.array(PROTOTYPES[FERPLUS.find(label)])
 
 
 def expression(label: str, rng: np.random.Generator) -> np.ndarray:
@@ -83,24 +91,36 @@ def votes(actions: np.ndarray, rng: np.random.Generator, raters: int = 10) -> np
     return np.bincount(choices, minlength=len(FERPLUS) + 2)
 
 
+def posed_expression(label: str, rng: np.random.Generator) -> np.ndarray:
+    """Facial actions of a posed face: the prototype of ``label`` near its peak, little noise."""
+    actions = rng.uniform(0.8, 1.1) * _prototype(label) + rng.normal(0, 0.1, len(ACTIONS))
+    return np.clip(actions, -1.2, 1.2)
+
+
 def _curve(x0, x1, y, bend, steps=9):
     xs = np.linspace(x0, x1, steps)
     t = np.linspace(-1, 1, steps)
     return list(zip(xs, y + bend * (1 - t**2)))  # positive bend: corners up (a smile)
 
 
-def draw_face(actions: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Render one 48×48 uint8 face showing ``actions``, with a random identity, pose, light and occlusion."""
+def draw_face(actions: np.ndarray, rng: np.random.Generator, posed: bool = False) -> np.ndarray:
+    """Render one 48×48 uint8 face showing ``actions``, with a random identity, pose, light and occlusion;
+    ``posed``: frontal, framed closer, unoccluded, lit from the side (see :func:`posed_faces`)."""
     smile, mouth_open, mouth_wide, brow_raise, brow_inner, eye_open, wrinkle = actions
     s = SIDE
-    background = rng.uniform(20, 235)
+    background = rng.uniform(90, 140) if posed else rng.uniform(20, 235)
     skin = rng.uniform(95, 215)
     hair = rng.uniform(10, 80) if rng.random() < 0.8 else rng.uniform(150, 230)
     image = Image.new("L", (s, s), int(background))
     draw = ImageDraw.Draw(image)
-    cx, cy = s / 2 + rng.normal(0, 2.5 * SCALE), s / 2 + 3 * SCALE + rng.normal(0, 2 * SCALE)
-    hw, hh = s * rng.uniform(0.29, 0.36), s * rng.uniform(0.40, 0.47)
-    turn = rng.normal(0, 0.08) * s  # yaw: features slide sideways
+    if posed:  # centred, a head that fills more of the frame, looking at the camera
+        cx, cy = s / 2 + rng.normal(0, 0.5 * SCALE), s / 2 + 5 * SCALE
+        hw, hh = s * rng.uniform(0.38, 0.42), s * rng.uniform(0.52, 0.56)
+        turn = 0.0
+    else:
+        cx, cy = s / 2 + rng.normal(0, 2.5 * SCALE), s / 2 + 3 * SCALE + rng.normal(0, 2 * SCALE)
+        hw, hh = s * rng.uniform(0.29, 0.36), s * rng.uniform(0.40, 0.47)
+        turn = rng.normal(0, 0.08) * s  # yaw: features slide sideways
     if rng.random() < 0.5:  # long hair behind the head
         draw.ellipse([cx - hw * 1.15, cy - hh * 1.05, cx + hw * 1.15, cy + hh * 0.9], fill=int(hair))
     draw.ellipse([cx - hw, cy - hh, cx + hw, cy + hh], fill=int(skin))
@@ -139,6 +159,10 @@ def draw_face(actions: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         lower = _curve(fx - half, fx + half, mouth_y + hh * 0.22 * mouth_open, bend + hh * 0.1 * mouth_open)
         draw.polygon(upper + lower[::-1], fill=25)
     draw.line(upper, fill=ink, width=2 * SCALE)
+    if posed:
+        image = image.rotate(rng.normal(0, 1.5), resample=Image.BILINEAR, fillcolor=int(background))
+        image = image.resize((48, 48), Image.BOX)
+        return _side_light(np.asarray(image, dtype=np.float32), rng)
     _occlude(draw, rng, fx, eye_y, gap, eye_w, mouth_y, hw, hh, skin, hair)
     image = image.rotate(rng.normal(0, 7), resample=Image.BILINEAR, fillcolor=int(background))
     if rng.random() < 0.03:
@@ -179,6 +203,14 @@ def _light(pixels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     contrast, brightness = rng.uniform(0.6, 1.2), rng.normal(0, 18)
     pixels = (pixels - 128) * contrast + 128 + brightness
     pixels = pixels * gradient + rng.normal(0, rng.uniform(2, 8), pixels.shape)
+    return np.clip(pixels, 0, 255).round().astype(np.uint8)
+
+
+def _side_light(pixels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One studio lamp on the left: the far side of the face in shadow, high contrast, little noise."""
+    xx = np.mgrid[0:48, 0:48][1] / 47
+    lamp = 1.25 - rng.uniform(0.6, 0.8) * xx
+    pixels = ((pixels - 128) * 1.3 + 128) * lamp + rng.normal(0, 1.5, pixels.shape)
     return np.clip(pixels, 0, 255).round().astype(np.uint8)
 
 
@@ -227,3 +259,12 @@ def write_release(folder: str | Path, n: int = 12_000, seed: int = 0) -> Path:
         with atomic_write(folder / name) as f:
             f.write(buffer.getvalue().encode())
     return folder
+
+
+def posed_faces(n: int = 600, seed: int = 0) -> tuple[list[str], list[np.ndarray]]:
+    """``n`` posed faces in CK+'s class shares: their labels and 48×48 uint8 pixels."""
+    if n < len(POSED_SHARES):
+        raise ValueError(f"n={n}: the posed faces need at least one face per class ({len(POSED_SHARES)})")
+    rng = np.random.default_rng(seed)
+    labels = [c for c, k in apportion(n, POSED_SHARES).items() for _ in range(k)]
+    return labels, [draw_face(posed_expression(label, rng), rng, posed=True) for label in labels]
