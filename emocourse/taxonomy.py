@@ -170,3 +170,16 @@ FERPLUS = Taxonomy("FER+", ("neutral", "happiness", "surprise", "sadness", "ange
 
 #: The taxonomies by the short names that ``DATASET`` parameters and adapters use.
 TAXONOMIES: Mapping[str, Taxonomy] = {"fi": FI, "emoset": EMOSET, "fer2013": FER2013, "ferplus": FERPLUS}
+
+
+def match_classes(ours, theirs) -> dict[str, str]:
+    """``{their class: our class}`` for the classes of two datasets that name the same emotion (by
+    concept: FER2013's ``angry`` is CK+'s ``anger``) or, for classes that are no emotion the book
+    knows, by the same name. Classes on either side with no partner are simply absent."""
+
+    def key(label: str) -> str:
+        name = label.strip().lower()
+        return concept(name) if _ALIASES.get(name, name) in COLORS else name
+
+    by_key = {key(c): c for c in ours}
+    return {c: by_key[key(c)] for c in theirs if key(c) in by_key}

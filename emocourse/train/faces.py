@@ -1,7 +1,10 @@
 """The faces recipe: a CNN trained from scratch on 48 × 48 grey faces, done well (Amin et al.'s batch
 norm and dropout, fastai's one-cycle schedule, flips and small shifts, rotations and zooms, label
 smoothing, flip test-time augmentation). The faces are decoded once into a uint8 tensor; every epoch
-trains from memory. Book: chapter 6, *Faces*; ``emocourse train --recipe faces``.
+trains from memory. With raters' votes (FER+), a network can also learn the vote distribution
+instead of one label (Barsoum et al. 2016): :func:`soft_cross_entropy`, or a label drawn from the
+votes afresh at every step, :func:`drawn_label_cross_entropy`. Book: chapter 6, *Faces*;
+``emocourse train --recipe faces``.
 """
 
 from __future__ import annotations
@@ -10,10 +13,13 @@ import math
 from dataclasses import dataclass
 from functools import partial
 
+import numpy as np
+import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .. import taxonomy
 from ..data.table import Dataset
 from ..models.small_cnn import compact_cnn
 from .scratch import fit_one_cycle, pixels, standardize, tensor_learner
@@ -35,6 +41,7 @@ class FacesConfig:
     max_rotate: float = 10.0  # degrees
     max_shift: float = 0.08  # of the side
     max_zoom: float = 0.1
+    max_lighting: float = 0.0  # brightness and contrast change, as a share (0: colours untouched)
     seed: int = 0
 
 
@@ -60,7 +67,7 @@ def faces_network(n_classes: int, config: FacesConfig) -> nn.Sequential:
 
 def augment(images: torch.Tensor, config: FacesConfig) -> torch.Tensor:
     """Each face flipped at random, shifted, rotated and zoomed a little (one affine warp, on the
-    batch). Faces keep their colours: only the geometry changes."""
+    batch); with ``config.max_lighting``, also made brighter or darker and more or less contrasted."""
     images = images.float()
     n = len(images)
 
@@ -73,7 +80,11 @@ def augment(images: torch.Tensor, config: FacesConfig) -> torch.Tensor:
     shift = uniform(2 * config.max_shift), uniform(2 * config.max_shift)  # grid units span 2
     theta = torch.stack([torch.stack([cos * flip, -sin, shift[0]], 1), torch.stack([sin * flip, cos, shift[1]], 1)], 1)
     grid = F.affine_grid(theta, list(images.shape), align_corners=False)
-    return F.grid_sample(images, grid, padding_mode="border", align_corners=False)
+    images = F.grid_sample(images, grid, padding_mode="border", align_corners=False)
+    if config.max_lighting:
+        contrast, brightness = 1 + uniform(config.max_lighting), uniform(config.max_lighting) * 128
+        images = ((images - 128) * contrast[:, None, None, None] + 128 + brightness[:, None, None, None]).clamp(0, 255)
+    return images
 
 
 def _augmentation(config: FacesConfig):
@@ -97,15 +108,65 @@ def face_pixels(dataset: Dataset) -> dict[str, tuple[torch.Tensor, torch.Tensor]
     return tensors
 
 
+def vote_shares(dataset: Dataset, rows: pd.DataFrame | None = None) -> np.ndarray | None:
+    """Each row's votes as shares over ``dataset.classes`` (``(N, classes)``, rows summing to 1), or
+    ``None`` when the dataset has no votes for its classes. Vote columns map to classes by emotion
+    (FER+'s ``votes_happiness`` counts for FER2013's ``happy``); votes for emotions outside the class
+    list (contempt, unknown, not a face) are left out, and a row left with no votes counts as one
+    vote for its label."""
+    rows = dataset.table if rows is None else rows
+    columns = {}
+    for column in dataset.vote_columns:
+        name = column.removeprefix("votes_")
+        try:
+            found = next(c for c in dataset.classes if c == name or taxonomy.concept(c) == taxonomy.concept(name))
+        except (KeyError, StopIteration):
+            continue
+        columns[column] = dataset.classes.index(found)
+    if not columns:
+        return None
+    counts = np.zeros((len(rows), len(dataset.classes)))
+    for column, k in columns.items():
+        counts[:, k] += rows[column].to_numpy(float)
+    empty = counts.sum(1) == 0
+    counts[empty, rows["label"].map(dataset.classes.index).to_numpy()[empty]] = 1
+    return counts / counts.sum(1, keepdims=True)
+
+
+def soft_cross_entropy(logits: torch.Tensor, shares: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy to the vote distribution (Barsoum et al.'s "CEL")."""
+    return -(shares * logits.log_softmax(1)).sum(1).mean()
+
+
+def drawn_label_cross_entropy(logits: torch.Tensor, shares: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy to one label per face drawn from its votes afresh at every step (Barsoum et
+    al.'s probabilistic label drawing, "PLD")."""
+    return F.cross_entropy(logits, torch.multinomial(shares, 1).squeeze(1))
+
+
+def majority_accuracy(logits: torch.Tensor, shares: torch.Tensor) -> torch.Tensor:
+    """Accuracy against the class with the most votes."""
+    return (logits.argmax(1) == shares.argmax(1)).float().mean()
+
+
 def train_faces(
-    tensors: dict[str, tuple[torch.Tensor, torch.Tensor]], n_classes: int, config: FacesConfig, progress: bool = True
+    tensors: dict[str, tuple[torch.Tensor, torch.Tensor]],
+    n_classes: int,
+    config: FacesConfig,
+    progress: bool = True,
+    loss_func=None,
 ):
     """A fastai Learner for ``config``'s network trained on the ``train`` faces of ``tensors`` (from
-    :func:`face_pixels`), validated on ``valid``, or on ``test`` when there is no validation split."""
+    :func:`face_pixels`), validated on ``valid``, or on ``test`` when there is no validation split.
+
+    Targets are class indices, trained with label smoothing; or vote shares (``(N, classes)``, from
+    :func:`vote_shares`) with ``loss_func`` :func:`soft_cross_entropy` or
+    :func:`drawn_label_cross_entropy`, measured against the majority."""
     from fastai.callback.channelslast import ChannelsLast
     from fastai.losses import LabelSmoothingCrossEntropyFlat
 
     valid = tensors.get("valid", tensors.get("test"))
+    soft = tensors["train"][1].ndim == 2
     learn = tensor_learner(
         partial(faces_network, n_classes, config),
         tensors["train"],
@@ -113,7 +174,8 @@ def train_faces(
         batch_size=config.batch_size,
         wd=config.wd,
         seed=config.seed,
-        loss_func=LabelSmoothingCrossEntropyFlat(eps=config.label_smoothing),
+        loss_func=loss_func or LabelSmoothingCrossEntropyFlat(eps=config.label_smoothing),
+        metrics=majority_accuracy if soft else None,
     )
     learn.add_cbs([_augmentation(config), ChannelsLast()])  # channels-last: 1.5x faster on a CPU
     return fit_one_cycle(learn, config.epochs, config.lr, progress)
@@ -129,3 +191,26 @@ def face_probabilities(model: nn.Module, faces: torch.Tensor, batch_size: int = 
         batch = faces[i : i + batch_size]
         out.append((model(batch).softmax(1) + model(batch.flip(-1)).softmax(1)) / 2)
     return torch.cat(out)
+
+
+def crop_face(image, margin: float = 0.2):
+    """The largest frontal face in a PIL image, as a grey square with ``margin`` of its side around it
+    (scikit-image's LBP face cascade), and its box ``(left, top, right, bottom)``; ``(None, None)`` when
+    no face is found. A FER2013 model expects such a crop: the whole photo would show it a small face."""
+    from skimage.data import lbp_frontal_face_cascade_filename
+    from skimage.feature import Cascade
+
+    grey = image.convert("L")
+    side = min(grey.size)
+    found = Cascade(lbp_frontal_face_cascade_filename()).detect_multi_scale(
+        img=np.asarray(grey), scale_factor=1.2, step_ratio=1, min_size=(24, 24), max_size=(side, side)
+    )
+    if not found:
+        return None, None
+    face = max(found, key=lambda f: f["width"] * f["height"])
+    pad = margin * face["width"]
+    box = tuple(
+        round(v)
+        for v in (face["c"] - pad, face["r"] - pad, face["c"] + face["width"] + pad, face["r"] + face["height"] + pad)
+    )
+    return grey.crop(box), box

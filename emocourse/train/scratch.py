@@ -86,12 +86,13 @@ def tensor_learner(
     wd: float = 1e-2,
     seed: int = 0,
     loss_func=None,
+    metrics=None,
 ):
     """A fastai Learner for ``architecture()`` (random weights) on in-memory ``(inputs, class indices)``.
 
     The seed fixes the initial weights, the shuffling and dropout (python, numpy and torch), so
     the same call followed by the same training gives the same model. ``loss_func`` defaults to
-    cross-entropy.
+    cross-entropy, ``metrics`` to accuracy.
     """
     import fastai.callback.schedule  # noqa: F401  (adds Learner.fit_one_cycle and Learner.lr_find)
     from fastai.basics import CrossEntropyLossFlat, DataLoader, DataLoaders, Learner, accuracy, set_seed
@@ -105,7 +106,9 @@ def tensor_learner(
         ),
         DataLoader(TensorDataset(*valid), bs=256, num_workers=0),
     )
-    return accelerate(Learner(loaders, model, loss_func=loss_func or CrossEntropyLossFlat(), metrics=accuracy, wd=wd))
+    return accelerate(
+        Learner(loaders, model, loss_func=loss_func or CrossEntropyLossFlat(), metrics=metrics or accuracy, wd=wd)
+    )
 
 
 def fit_one_cycle(learn, epochs: int, lr, progress: bool = True):
