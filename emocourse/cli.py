@@ -134,10 +134,12 @@ def _add_data_commands(commands) -> None:
     downloader.add_argument("--out", required=True)
     downloader.add_argument("--workers", type=int, default=8, help="parallel connections (default 8)")
     downloader.set_defaults(run=data_download)
-    maker = data.add_parser("make", help="generate an offline stand-in (affect: FI-like, faces: FER2013-like)")
+    maker = data.add_parser(
+        "make", help="generate an offline stand-in (affect: FI-like, faces: FER2013-like, posed: CK+-like)"
+    )
     maker.add_argument("kind", choices=sorted(STANDINS))
     maker.add_argument("--out", required=True)
-    maker.add_argument("--n", type=int, help="accepted images (affect, default 3300) or faces (default 12000)")
+    maker.add_argument("--n", type=int, help="accepted images (affect, default 3300) or faces (faces 12000, posed 600)")
     maker.add_argument("--size", type=int, help="image size in pixels (affect only; default 128)")
     maker.add_argument("--seed", type=int, default=0)
     maker.set_defaults(run=data_make)

@@ -42,6 +42,7 @@ HEADLINES: Mapping[str, str] = {
     "04_imbalance": "{f'{m}, macro-F1 %': round(100 * v, 1) for m, v in summary[('macro-F1', 'mean')].items()}",
     "05_error_analysis": "{'chapter 3 model, test accuracy %': round(100 * float((predicted == y_test).mean()), 1),"
     " **{f'ECE {k} %': round(100 * v, 1) for k, v in ece.items()}}",
+    "06_faces": _RESULT_ROWS,
 }
 
 _MARK = "emocourse-headline:"

@@ -103,6 +103,7 @@ RULES: Mapping[str, Callable[[Any], str | None]] = {
     "THRESHOLD": _integer(1, 5),
     "DATASET": _dataset,
     "FACE_DATASET": _dataset,
+    "CROSS_DATASET": _dataset,
 }
 
 
