@@ -63,6 +63,10 @@ NEIGHBOURS = {
     "neutral": "sad",
 }
 
+#: The posed set's head size (half-width, half-height, as shares of the side) and how much darker its
+#: lamp leaves the far side of the face.
+POSED_HALF_WIDTH, POSED_HALF_HEIGHT, POSED_LAMP = (0.46, 0.5), (0.62, 0.66), (0.9, 1.1)
+
 SCALE = 2  # draw at 96 px, then shrink to 48 px for anti-aliasing
 SIDE = 48 * SCALE
 
@@ -115,7 +119,7 @@ def draw_face(actions: np.ndarray, rng: np.random.Generator, posed: bool = False
     draw = ImageDraw.Draw(image)
     if posed:  # centred, a head that fills more of the frame, looking at the camera
         cx, cy = s / 2 + rng.normal(0, 0.5 * SCALE), s / 2 + 5 * SCALE
-        hw, hh = s * rng.uniform(0.38, 0.42), s * rng.uniform(0.52, 0.56)
+        hw, hh = s * rng.uniform(*POSED_HALF_WIDTH), s * rng.uniform(*POSED_HALF_HEIGHT)
         turn = 0.0
     else:
         cx, cy = s / 2 + rng.normal(0, 2.5 * SCALE), s / 2 + 3 * SCALE + rng.normal(0, 2 * SCALE)
@@ -209,7 +213,7 @@ def _light(pixels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def _side_light(pixels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One studio lamp on the left: the far side of the face in shadow, high contrast, little noise."""
     xx = np.mgrid[0:48, 0:48][1] / 47
-    lamp = 1.25 - rng.uniform(0.6, 0.8) * xx
+    lamp = 1.25 - rng.uniform(*POSED_LAMP) * xx
     pixels = ((pixels - 128) * 1.3 + 128) * lamp + rng.normal(0, 1.5, pixels.shape)
     return np.clip(pixels, 0, 255).round().astype(np.uint8)
 
