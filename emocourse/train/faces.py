@@ -115,14 +115,9 @@ def vote_shares(dataset: Dataset, rows: pd.DataFrame | None = None) -> np.ndarra
     list (contempt, unknown, not a face) are left out, and a row left with no votes counts as one
     vote for its label."""
     rows = dataset.table if rows is None else rows
-    columns = {}
-    for column in dataset.vote_columns:
-        name = column.removeprefix("votes_")
-        try:
-            found = next(c for c in dataset.classes if c == name or taxonomy.concept(c) == taxonomy.concept(name))
-        except (KeyError, StopIteration):
-            continue
-        columns[column] = dataset.classes.index(found)
+    named = {column.removeprefix("votes_"): column for column in dataset.vote_columns}
+    matched = taxonomy.match_classes(dataset.classes, list(named))
+    columns = {named[name]: dataset.classes.index(label) for name, label in matched.items()}
     if not columns:
         return None
     counts = np.zeros((len(rows), len(dataset.classes)))
