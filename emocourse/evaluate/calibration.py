@@ -2,13 +2,25 @@
 
 ``emocourse data calibrate DIR`` prints one line per target — what FI or FER2013 shows,
 what the stand-in measures, and whether it is inside the target — and fails if any is not.
+
+Calibration is a property of the generator and of the training code, not of every commit: it
+trains for a quarter of an hour, so ``make calibrate`` measures the default stand-ins once and
+writes :data:`REPORTS` (committed), and ``make test`` checks in a second that each report was
+measured on today's stand-in bytes and training code (:func:`stale`) and meets every target.
 """
 
 from __future__ import annotations
 
+import ast
+import hashlib
+import json
+import platform
 import time
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
+from datetime import date
 from functools import partial
+from importlib.metadata import version
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,6 +30,7 @@ from ..baselines import linear_model
 from ..data.standins.affect import SHARES as FI_SHARES
 from ..data.standins.faces import SHARES as FER2013_SHARES
 from ..data.table import Dataset
+from ..fileio import atomic_write, sha256_file
 from ..features.cache import HANDCRAFTED, features
 from ..models import DEFAULT_BACKBONE
 from ..models.small_cnn import compact_cnn
@@ -246,3 +259,87 @@ def format_report(dataset: Dataset, checks: list[Check]) -> str:
     passed = sum(c.ok for c in checks)
     lines.append(f"{passed} of {len(checks)} targets met")
     return "\n".join(lines)
+
+
+#: The committed calibration reports of the default stand-ins, one JSON file each.
+REPORTS = Path(__file__).with_name("calibration_reports")
+
+#: The code whose results the calibration measures, besides the stand-in's bytes: the training,
+#: models, features and baselines it runs, and the calibration itself.
+_PACKAGE = Path(__file__).resolve().parents[1]
+TRAINING_CODE = ("train", "models", "features", "baselines.py", "evaluate/calibration.py", "evaluate/metrics.py")
+
+#: Libraries whose versions a report records (information: a new version does not make it stale).
+_LIBRARIES = ("torch", "timm", "fastai", "numpy", "scikit-learn", "Pillow")
+
+
+def _without_docstrings(source: str) -> str:
+    """The code of a module as ``ast.unparse`` writes it, without comments and docstrings."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+            if isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+                node.body = body[1:] or [ast.Pass()]
+    return ast.unparse(tree)
+
+
+def training_fingerprint() -> str:
+    """SHA-256 of :data:`TRAINING_CODE` (code only: editing a comment or a docstring keeps it)."""
+    digest = hashlib.sha256()
+    for entry in TRAINING_CODE:
+        path = _PACKAGE / entry
+        for module in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(module.relative_to(_PACKAGE).as_posix().encode())
+            digest.update(_without_docstrings(module.read_text(encoding="utf-8")).encode())
+    return digest.hexdigest()
+
+
+def data_fingerprint(dataset: Dataset) -> str:
+    """SHA-256 of the stand-in's tables (``labels.csv`` lists every image's SHA-256; the crawl's CSVs)."""
+    digest = hashlib.sha256()
+    for table in [dataset.root / "labels.csv", *sorted((dataset.root / "crawl").glob("*.csv"))]:
+        digest.update(f"{table.relative_to(dataset.root).as_posix()} {sha256_file(table)}\n".encode())
+    return digest.hexdigest()
+
+
+def record(dataset: Dataset, checks: list[Check], seconds: float) -> Path:
+    """Write the committed report of a default stand-in: its checks, and what they were measured on."""
+    import torch
+
+    report = {
+        "standin": dataset.info["standin"],
+        "data_sha256": data_fingerprint(dataset),
+        "training_code_sha256": training_fingerprint(),
+        "measured": {
+            "date": date.today().isoformat(),
+            "minutes": round(seconds / 60, 1),
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+            "threads": torch.get_num_threads(),
+            **{library: version(library) for library in _LIBRARIES},
+        },
+        "checks": [asdict(check) for check in checks],
+    }
+    path = REPORTS / f"{report['standin']}.json"
+    with atomic_write(path) as f:
+        f.write((json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode())
+    return path
+
+
+def stale(dataset: Dataset) -> str | None:
+    """Why the committed report of this default stand-in no longer vouches for it, or ``None``."""
+    path = REPORTS / f"{dataset.info.get('standin')}.json"
+    rerun = "run `make calibrate` (a quarter of an hour) and commit"
+    if not path.is_file():
+        return f"no calibration report {path}: {rerun} it"
+    report = json.loads(path.read_text(encoding="utf-8"))
+    if report["data_sha256"] != data_fingerprint(dataset):
+        return f"the {report['standin']} stand-in's bytes are not those {path.name} was measured on: {rerun} {path}"
+    if report["training_code_sha256"] != training_fingerprint():
+        changed = ", ".join(TRAINING_CODE)
+        return f"the training code ({changed}) changed since {path.name} was measured: {rerun} {path}"
+    missed = [c["target"] for c in report["checks"] if not c["ok"]]
+    if missed:
+        return f"{path} records missed targets: {'; '.join(missed)}"
+    return None
