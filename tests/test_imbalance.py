@@ -16,6 +16,7 @@ from emocourse.train.imbalance import (
     Balance,
     adjust_logits,
     balanced_rows,
+    blur_flip_drawable,
     blur_flip_pairs,
     blur_flip_view,
     choose_tau,
@@ -73,6 +74,14 @@ def test_smote_and_views_bring_every_class_to_the_largest():
     assert set(pairs[Y[pairs[:, 0]] == 1, 1]) == {0, 1, 2}  # 40 copies of 10 rows: all three views, then again
     with pytest.raises(ValueError, match="views"):
         balanced_rows(x, Y, Balance("oversample_blur_flip"))
+
+
+def test_every_seed_draws_its_views_from_one_set_computed_once():
+    drawable = {tuple(p) for p in blur_flip_drawable(Y, views=3)}
+    # class 1 (10 rows, 40 copies) needs all three views, class 2 (5 rows, 45 copies) too; class 0 none
+    assert len(drawable) == 3 * 10 + 3 * 5
+    for seed in range(5):
+        assert {tuple(p) for p in blur_flip_pairs(Y, views=3, seed=seed)} <= drawable
 
 
 def test_blur_flip_views_mirror_and_blur():

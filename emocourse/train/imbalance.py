@@ -231,6 +231,20 @@ def blur_flip_pairs(y: np.ndarray, views: int = 3, seed: int = 0) -> np.ndarray:
     return np.concatenate(pairs) if pairs else np.empty((0, 2), dtype=int)
 
 
+def blur_flip_drawable(y: np.ndarray, views: int = 3) -> np.ndarray:
+    """Every ``(row, view)`` pair that :func:`blur_flip_pairs` can draw for ``y``, whatever its seed: all
+    rows of each class that needs copies, with as many views as its copies can reach."""
+    counts = np.bincount(y)
+    pairs = [
+        (row, view)
+        for c, n in enumerate(counts)
+        if n and counts.max() > n
+        for view in range(min(views, -(-(counts.max() - n) // n)))
+        for row in np.flatnonzero(y == c)
+    ]
+    return np.array(pairs, dtype=int).reshape(-1, 2)
+
+
 def blur_flip_view(image, view: int, image_size: int, seed: int):
     """Carroll et al.'s augmentation, the only kind they trusted not to change an image's emotion:
     view 0 is the mirror image, view 1 a Gaussian blur, view 2 both. The blur radius (0.5-1.5 px at
@@ -249,8 +263,9 @@ def blur_flip_features(
     dataset, backbone: str, image_size: int, seed: int = 0, views: int = 3
 ) -> tuple[np.ndarray, np.ndarray]:
     """Frozen ``backbone`` features and labels of the copies that :func:`blur_flip_pairs` adds to the
-    training split of ``dataset``. The views are written once under the cache (a dataset of their own),
-    and their features are computed once through the frozen body, never per epoch."""
+    training split of ``dataset`` for ``seed``. Every view any seed can draw (:func:`blur_flip_drawable`;
+    a view's blur depends on its image, not on the seed) is written once under the cache, a dataset of
+    its own, and its features are computed once through the frozen body: never per epoch, nor per seed."""
     import io
 
     import pandas as pd
@@ -263,23 +278,22 @@ def blur_flip_features(
 
     train = dataset.table[split_mask(dataset, "train")]
     y = targets(dataset)[split_mask(dataset, "train")]
-    pairs = blur_flip_pairs(y, views, seed)
-    root = cache_dir() / "views" / f"{dataset_key(dataset)}-blurflip-seed{seed}"
+    root = cache_dir() / "views" / f"{dataset_key(dataset)}-blurflip"
     names = []
-    for row, view in np.unique(pairs, axis=0):
+    for row, view in blur_flip_drawable(y, views):
         name = f"view{view}/{train['image'].iloc[row]}"
         if not (root / name).is_file():
             with Image.open(dataset.root / train["image"].iloc[row]) as image:
                 buffer = io.BytesIO()
-                blur_flip_view(image.convert("RGB"), view, image_size, seed * 1000 + int(row)).save(buffer, "PNG")
+                blur_flip_view(image.convert("RGB"), view, image_size, int(row)).save(buffer, "PNG")
             with atomic_write(root / name) as f:
                 f.write(buffer.getvalue())
         names.append(name)
     table = pd.DataFrame({"image": names, "label": "", "split": "train"})
     x = features(Dataset(root, table, dataset.info), backbone, image_size, progress=False, fastai_resize=True)
     where = {name: i for i, name in enumerate(names)}
-    rows = [where[f"view{view}/{train['image'].iloc[row]}"] for row, view in pairs]
-    return x[rows], y[pairs[:, 0]]
+    pairs = blur_flip_pairs(y, views, seed)
+    return x[[where[f"view{view}/{train['image'].iloc[row]}"] for row, view in pairs]], y[pairs[:, 0]]
 
 
 def scores(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
