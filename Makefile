@@ -79,7 +79,7 @@ calibrate: $(STAMP)
 	$(BIN)/emocourse data calibrate affect --record
 	$(BIN)/emocourse data calibrate faces --record
 
-# Lesson checks' claims across seeds 0-4 (one thread) and seed 0 with two threads: about 80 minutes.
+# Lesson checks' claims across seeds 0-4 (one thread) and seed 0 with two threads: about an hour.
 spread: $(STAMP)
 	$(BIN)/python tools/lesson_spread.py --out _build/spread
 
