@@ -27,7 +27,9 @@ def test_student_edition_takes_out_the_solutions_and_keeps_the_rest(chapter):
     assert len(edition.cells) == len(original.cells)
     for before, after in zip(original.cells, edition.cells):
         if "solution" in _tags(before):
-            assert _tags(after) == ["answer"] and after.source.startswith("# Your solution")
+            assert _tags(after) == ["answer"] and after.cell_type == before.cell_type
+            assert after.source.startswith("# Your solution" if after.cell_type == "code" else "*Your ")
+            assert after.metadata["emocourse"]["kind"] == before.metadata["emocourse"]["kind"]
         else:
             assert after.source == before.source and _tags(after) == _tags(before)
     assert any("lesson-check" in _tags(c) for c in edition.cells) == any(
@@ -160,15 +162,15 @@ def test_student_edition_command_writes_every_chapter_given(tmp_path, capsys):
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_every_exercise_is_gradable(chapter):
-    """Each solution declares its exercise (grade id, answer variable, points), assigns the answer
-    variable, and the exercise's text tells the student that variable's name."""
+    """Each solution in code declares its exercise (grade id, answer variable, points), assigns the
+    answer variable, and the exercise's text tells the student that variable's name."""
     import ast
 
     from emocourse.teach.exercises import exercises
 
     nb = nbformat.read(chapter, as_version=4)
     declared = {e.grade_id: e for e in exercises(nb, chapter.name)}
-    solutions = [i for i, c in enumerate(nb.cells) if "solution" in _tags(c)]
+    solutions = [i for i, c in enumerate(nb.cells) if "solution" in _tags(c) and c.cell_type == "code"]
     assert len(declared) == len(solutions)
     for i in solutions:
         exercise = declared[nb.cells[i].metadata["emocourse"]["grade_id"]]

@@ -84,10 +84,11 @@ def split_groups(
 def resolve_duplicates(
     table: pd.DataFrame, group: str = "group", agree: str = "agree", raters: str = "raters"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Keep one image per near-duplicate group: the least divisive vote (Sreenivas & Zhao).
+    """Keep one image per near-duplicate group: the one with the least divisive vote. Book: chapter 1.
 
     Within a group, the row whose raters agreed most (highest ``agree / raters``) is kept; ties
     go to the first row. Returns ``(kept, dropped)``; ``dropped`` says which row replaced each.
+    This rule is the book's own, not Sreenivas & Zhao's (they trained on majority-vote labels).
     """
     share = table[agree].astype(float) / table[raters].astype(float)
     order = table.assign(_share=share, _pos=np.arange(len(table))).sort_values(
@@ -120,3 +121,13 @@ def threshold_table(
             row["label precision"] = float((truth[kept.index] == kept["label"]).mean())
         rows[f"≥ {threshold}"] = row
     return pd.DataFrame(rows).T.astype({c: int for c in [*classes, "total"]})
+
+
+TABLE_COLUMNS = ["image", "label", "split", "agree", "raters", "group", "source", "sha256"]
+
+
+def crawl_table(kept: pd.DataFrame) -> pd.DataFrame:
+    """The canonical table's rows for curated crawl downloads (chapter 1, §Curate and split):
+    duplicate groups become text ids (``g12``), each image's URL becomes its ``source``, and only
+    the columns of :data:`TABLE_COLUMNS` are kept, in that order."""
+    return kept.assign(group="g" + kept["group"].astype(str), source=kept["url"])[TABLE_COLUMNS]

@@ -2,5 +2,6 @@
 
 from .literature import PUBLISHED, beside_published
 from .metrics import per_class_tpr, top_confusions
+from .results import Results
 
-__all__ = ["PUBLISHED", "beside_published", "per_class_tpr", "top_confusions"]
+__all__ = ["PUBLISHED", "Results", "beside_published", "per_class_tpr", "top_confusions"]

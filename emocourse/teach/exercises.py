@@ -2,10 +2,15 @@
 
 A solution cell declares its exercise in its metadata, with nbgrader's names for the id and the points::
 
-    "emocourse": {"grade_id": "ex1", "points": 2, "answer": "missing", "compare": "set"}
+    "emocourse": {"kind": "measure", "grade_id": "ex1", "points": 2, "answer": "missing", "compare": "set"}
 
 ``answer`` is the variable the solution (and the student) assigns; ``compare`` is one of
 :data:`COMPARISONS`; ``tolerance`` (for ``close``) is an absolute difference, default 0.005.
+
+``kind`` says what the exercise asks of the student (:data:`KINDS`): to *predict* a result before a
+cell shows it, to *explain* a why, to *implement* the method itself, or to *measure* something with
+the chapter's tools. The last two are graded by recomputation; a prediction or an explanation is
+free text, and its solution is a markdown cell with a folded model answer.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from typing import Any
 import nbformat
 
 COMPARISONS = ("equal", "set", "close")
+KINDS = ("predict", "explain", "implement", "measure")
+GRADED_KINDS = ("implement", "measure")
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,7 @@ class Exercise:
     points: float
     compare: str = "equal"
     tolerance: float = 0.005
+    kind: str = "measure"
 
     @classmethod
     def from_metadata(cls, meta: Mapping[str, Any], where: str) -> Exercise:
@@ -45,7 +53,11 @@ class Exercise:
             raise ValueError(f"{where}: compare {meta['compare']!r} must be one of {', '.join(COMPARISONS)}")
         if not (isinstance(meta["points"], Real) and meta["points"] > 0):
             raise ValueError(f"{where}: points must be a positive number, not {meta['points']!r}")
-        known = {"grade_id", "answer", "points", "compare", "tolerance"}
+        if meta.get("kind", "measure") not in GRADED_KINDS:
+            raise ValueError(
+                f"{where}: kind {meta['kind']!r} is not graded; a graded exercise is one of {', '.join(GRADED_KINDS)}"
+            )
+        known = {"grade_id", "answer", "points", "compare", "tolerance", "kind"}
         return cls(**{key: value for key, value in meta.items() if key in known})
 
 
@@ -59,6 +71,20 @@ def exercises(nb: nbformat.NotebookNode, where: str | Path = "notebook") -> list
     ids = [exercise.grade_id for exercise in found]
     if len(set(ids)) != len(ids):
         raise ValueError(f"{where}: two exercises share a grade_id ({', '.join(ids)})")
+    return found
+
+
+def exercise_kinds(nb: nbformat.NotebookNode, where: str | Path = "notebook") -> list[tuple[str, str | None]]:
+    """``(kind, grade_id)`` of every solution cell of ``nb``, in order (``grade_id`` is None for an
+    exercise that is not graded: a prediction or an explanation)."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if "solution" not in cell.metadata.get("tags", []):
+            continue
+        meta = cell.metadata.get("emocourse", {})
+        if meta.get("kind") not in KINDS:
+            raise ValueError(f"{where}, cell {index}: a solution declares its kind, one of {', '.join(KINDS)}")
+        found.append((meta["kind"], meta.get("grade_id")))
     return found
 
 
