@@ -107,3 +107,21 @@ class ErrorBrowser:
         from IPython.display import display
 
         display(self.widget)
+
+
+def thumbnails(root, table, positions, mode: str = "RGB") -> list:
+    """The images of the rows at ``positions`` of ``table`` (an ``image`` column of paths under
+    ``root``), as PIL images in ``mode``."""
+    from PIL import Image
+
+    return [Image.open(root / table["image"].iloc[k]).convert(mode) for k in positions]
+
+
+def captions(y_true, y_pred, probabilities, classes: list[str], positions, votes=None) -> list[str]:
+    """One caption per position: "true → predicted", the probability given to the prediction, and,
+    when ``votes`` is given (raters saying yes, out of five), the vote."""
+    out = []
+    for k in positions:
+        vote = f", {votes[k]} of 5 yes" if votes is not None else ""
+        out.append(f"{classes[y_true[k]]} → {classes[y_pred[k]]}\np = {probabilities[k, y_pred[k]]:.2f}{vote}")
+    return out

@@ -71,3 +71,36 @@ def flag_quality(flagged: np.ndarray, wrong: np.ndarray) -> pd.Series:
             "precision at random": wrong.mean(),
         }
     )
+
+
+def retrain_without(
+    x: np.ndarray,
+    y: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    flagged: np.ndarray,
+    n_classes: int,
+    seeds=(0, 1, 2),
+    true_y: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Chapter 5, §5: does removing the ``flagged`` rows from training help? A linear head
+    (chapter 4's ``fit_head``) on the features ``x``, trained on the ``train`` rows with and without
+    the flagged ones, once per seed; the mean test accuracy against the given labels ``y`` and, when
+    ``true_y`` is given (the stand-in's drawn emotions), against those. One row per training set."""
+    from ..train.imbalance import fit_head, logits_of
+
+    cleaned = train.copy()
+    cleaned[flagged] = False
+    rows = []
+    for name, keep in [("all training labels", train), ("flagged ones removed", cleaned)]:
+        for seed in seeds:
+            guess = logits_of(fit_head(x[keep], y[keep], n_classes, seed=seed), x[test]).argmax(1)
+            row = {
+                "training": name,
+                "images": int(keep.sum()),
+                "test accuracy (given labels)": (guess == y[test]).mean(),
+            }
+            if true_y is not None:
+                row["test accuracy (true emotions)"] = (guess == true_y[test]).mean()
+            rows.append(row)
+    return pd.DataFrame(rows).groupby("training", sort=False).mean()

@@ -95,3 +95,28 @@ def shift(before: np.ndarray, after: np.ndarray, classes: list[str], towards: li
             "predictions changed": float((before.argmax(1) != after.argmax(1)).mean()),
         }
     )
+
+
+def classes_for(classes: list[str], emotions) -> list[str]:
+    """This dataset's names for ``emotions`` (concepts such as "sadness"; FER2013 says "sad"), in the
+    dataset's order; classes that are no emotion the book knows are left out."""
+    from ..taxonomy import concept, valence_or_none
+
+    return [c for c in classes if valence_or_none(c) is not None and concept(c) in emotions]
+
+
+def probe_table(
+    learn, table: pd.DataFrame, before: np.ndarray, classes: list[str], targets: dict[str, list[str]], seed: int = 0
+) -> pd.DataFrame:
+    """Chapter 5, §3: one row per probe of :data:`PROBES` named in ``targets`` (probe → the emotions it
+    should move probability to): :func:`shift` from ``before`` (the rows' probabilities as they are) to
+    the probabilities of the probed images. A probe whose emotions this dataset lacks is left out; an
+    empty table when no row is given."""
+    rows = {}
+    for name, emotions in targets.items():
+        towards = classes_for(classes, emotions)
+        if towards and len(table):
+            after = probabilities(learn, table, PROBES[name])
+            rows[f"{name} → {' + '.join(towards)}"] = shift(before, after, classes, towards, seed)
+    columns = ["images", "shift", "low", "high", "predictions changed"]
+    return pd.DataFrame(rows, index=columns).T if rows else pd.DataFrame(columns=columns)
