@@ -182,7 +182,7 @@ def test_image_learner_oversamples_its_rows(small):
 @pytest.mark.parametrize(
     "config",
     [
-        replace(TINY, schedule="fine_tune", balance="undersample"),
+        replace(TINY, schedule="whole_network", balance="undersample"),
         replace(TINY, schedule="head", balance="oversample_blur_flip"),
     ],
     ids=["undersample", "blur_flip"],

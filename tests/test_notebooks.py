@@ -1,6 +1,7 @@
 """Every chapter follows the conventions of book/setup.md, and runs under papermill."""
 
 import ast
+import statistics
 import sys
 import textwrap
 import types
@@ -98,6 +99,48 @@ def test_lesson_checks_are_hidden_and_solutions_folded(path):
             assert "remove-cell" in _tags(cell)
         if "solution" in _tags(cell):
             assert "hide-cell" in _tags(cell)
+
+
+# What a reader sees of a chapter's code: hidden lesson checks, removed cells and folded solutions aside.
+HIDDEN = {"remove-cell", "remove-input", "solution"}
+MAX_LINES, MAX_MEDIAN = 15, 8
+
+
+def _visible_lengths(path) -> list[tuple[int, str]]:
+    cells = [c for c in _code_cells(path) if not _tags(c) & HIDDEN]
+    return [(sum(1 for line in c.source.splitlines() if line.strip()), c.source) for c in cells]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_visible_cells_are_short(path):
+    """The method in short cells (plumbing and figures live in the package): each visible code cell
+    has at most 15 non-blank lines, and the chapter's median is at most 8."""
+    lengths = _visible_lengths(path)
+    for n, source in lengths:
+        assert n <= MAX_LINES, f"{path.name}: a visible cell of {n} lines (at most {MAX_LINES}):\n{source[:200]}"
+    median = statistics.median(n for n, _ in lengths)
+    assert median <= MAX_MEDIAN, f"{path.name}: visible cells have a median of {median} lines"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_exercises_ask_to_predict_explain_and_implement(path):
+    """Each solution declares its kind; a chapter asks at least once for each of predict, explain and
+    implement; a written answer (predict, explain) is a folded markdown admonition, and a prediction
+    comes right before a visible cell that shows the result."""
+    from emocourse.teach.exercises import GRADED_KINDS, exercise_kinds
+
+    nb = nbformat.read(path, as_version=4)
+    kinds = exercise_kinds(nb, path.name)
+    assert {"predict", "explain", "implement"} <= {kind for kind, _ in kinds}, f"{path.name} has {kinds}"
+    for i, cell in enumerate(nb.cells):
+        kind = cell.metadata.get("emocourse", {}).get("kind") if "solution" in _tags(cell) else None
+        if kind in GRADED_KINDS:
+            assert cell.cell_type == "code" and "grade_id" in cell.metadata["emocourse"]
+        elif kind:
+            assert cell.cell_type == "markdown" and ":class: dropdown" in cell.source, f"cell {i}: folded?"
+        if kind == "predict":
+            after = nb.cells[i + 1]
+            assert after.cell_type == "code" and not _tags(after) & HIDDEN, f"cell {i}: nothing shows the result"
 
 
 def test_setup_page_documents_the_bootstrap_verbatim():

@@ -11,8 +11,10 @@ from emocourse.baselines import split_mask
 from emocourse.data import Dataset
 
 from emocourse.data.standins import make_affect
+from emocourse.data.subsets import few_training_images
 from emocourse.train.scratch import fit_one_cycle
 from emocourse.train.transfer import (
+    HEAD_STAGE,
     PROFILE_CONFIGS,
     TRAINING_VERSION,
     Config,
@@ -27,6 +29,8 @@ from emocourse.train.transfer import (
     model_dir,
     predict_test_split,
     splitter,
+    stage_summary,
+    test_accuracy as accuracy_on_test,
     train,
     train_or_load,
 )
@@ -118,7 +122,7 @@ def test_each_stage_is_reported_with_the_history_so_far(small):
     )
     assert seen == [("head on cached features", 2), ("top 1 block group", 3), ("whole network", 4)]
     assert all(not p.requires_grad for p in trained.learn.model[0].parameters())  # frozen again after training
-    whole = train(small, replace(TINY, schedule="fine_tune"), progress=False)
+    whole = train(small, replace(TINY, schedule="whole_network"), progress=False)
     assert list(whole.history["stage"].unique()) == ["head on cached features", "whole network"]
 
 
@@ -176,3 +180,20 @@ def test_maps_below_fewer_groups_are_derived_from_the_deepest(small):
     with torch.no_grad():
         torch.testing.assert_close(valid_maps[: len(x)], below_one(x.as_subclass(torch.Tensor)), rtol=1e-4, atol=1e-4)
     assert len(train_maps) == 2 * len(learn.dls.train_ds) and torch.equal(labels[: len(y)], y.as_subclass(torch.Tensor))
+
+
+def test_stage_summary_and_test_accuracy_of_a_trained_model(small):
+    trained = train_or_load(small, TINY, progress=False)
+    stages = stage_summary(trained)
+    assert list(stages.index) == [HEAD_STAGE, "top 1 block group"]
+    assert list(stages["epochs"]) == [TINY.head_epochs, TINY.stage_epochs]
+    assert stages["valid_accuracy"].between(0, 100).all()
+    true, predicted = predict_test_split(trained)
+    assert accuracy_on_test(trained) == pytest.approx((true == predicted).mean())
+
+
+def test_few_training_images_keeps_every_validation_row(small):
+    few = few_training_images(small, 10, seed=1)
+    assert (few["split"] == "train").sum() == 10 and few["is_valid"].sum() == split_mask(small, "valid").sum()
+    assert few.equals(few_training_images(small, 10, seed=1)) and not few.equals(few_training_images(small, 10, seed=2))
+    assert (few_training_images(small, 10_000)["split"] == "train").sum() == split_mask(small, "train").sum()

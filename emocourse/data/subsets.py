@@ -61,3 +61,12 @@ def bounded_sample(dataset: Dataset, max_images: int, seed: int = 0) -> tuple[Da
         f"({fraction:.0%} of every split and class) to stay within minutes on a CPU"
     )
     return Dataset(dataset.root, kept.reset_index(drop=True), dataset.info), note
+
+
+def few_training_images(dataset: Dataset, n: int, seed: int = 0) -> pd.DataFrame:
+    """A seeded sample of ``n`` training rows of ``dataset``'s table and every validation row, with a
+    boolean ``is_valid`` column (for fastai's ``from_df``). Book: chapter 3, *fastai in plain sight*."""
+    table = dataset.table
+    train = table[table["split"] == "train"]
+    small = pd.concat([train.sample(min(n, len(train)), random_state=seed), table[table["split"] == "valid"]])
+    return small.assign(is_valid=small["split"] == "valid")

@@ -32,7 +32,13 @@ class Results:
 
     def beside_published(self, also: tuple[str, ...] = ()) -> pd.DataFrame:
         """The rows, each rung followed by the published numbers for it (see :func:`beside_published`)."""
-        return beside_published(self.table(), also=also)
+        return ladder(self, also=also)
+
+
+def ladder(*results: Results, also: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The rows of several :class:`Results` (one per dataset), each rung followed by the published
+    numbers for it, then the published rungs in ``also`` (see :func:`beside_published`)."""
+    return beside_published(pd.concat([r.table() for r in results], ignore_index=True), also=tuple(also))
 
 
 def accuracy_by_group(true, predictions: dict, groups: pd.Series) -> pd.DataFrame:

@@ -5,9 +5,9 @@ image size, the head (linear, or one hidden layer), and the schedule:
 
 ``head``
     only the new head is trained, on cached frozen features (seconds on a CPU);
-``fine_tune``
+``whole_network``
     the head first, then the whole network at once with discriminative learning rates
-    (what fastai's ``fine_tune`` does after its frozen epoch);
+    ``slice(lr / 100, lr)`` (what fastai's ``Learner.fine_tune`` does after its frozen epochs);
 ``iterative``
     the head first, then more and more of the body: each stage unfreezes the next block
     groups from the top and trains with its own, smaller learning rate (Sreenivas & Zhao).
@@ -58,7 +58,7 @@ from .loaders import dataloaders
 from .scratch import fit_one_cycle, tensor_learner
 
 TASKS = ("emotion", "valence")
-SCHEDULES = ("head", "fine_tune", "iterative")
+SCHEDULES = ("head", "whole_network", "iterative")
 HEAD_STAGE = "head on cached features"  # the first stage of every schedule, in the metric history
 
 
@@ -163,7 +163,7 @@ class Config:
     head_lr: float = 3e-3
     schedule: str = "iterative"
     stages: tuple[int, ...] = (1, 2)  # iterative: body groups trainable in each stage (0 = all)
-    stage_lrs: tuple[float, ...] = (1e-3, 3e-4)  # iterative: one per stage; fine_tune: the first is used
+    stage_lrs: tuple[float, ...] = (1e-3, 3e-4)  # iterative: one per stage; whole_network: the first
     stage_epochs: int = 1
     train_images: int | None = None  # None: every training image; else a seeded sample for the image stages
     batch_size: int = 64
@@ -241,7 +241,7 @@ def _loss(dataset: Dataset, config: Config):
     return loss_function(Balance(config.balance), counts)
 
 
-def _keep_batchnorm_statistics():
+def keep_batchnorm_statistics():
     """A fastai callback that keeps every batch-norm layer on its pretrained running statistics
     while training. Unfrozen layers still learn their scale and shift; only the statistics stay.
     On small datasets, statistics re-estimated from a few batches shift the features under the
@@ -273,7 +273,7 @@ def build_learner(dataset: Dataset, config: Config):
         metrics=accuracy,
         wd=config.wd,
         train_bn=False,
-        cbs=_keep_batchnorm_statistics(),
+        cbs=keep_batchnorm_statistics(),
         loss_func=_loss(dataset, config),
     )
     return accelerate(learn.to_channelslast(use_amp=False))  # channels-last: 1.5-2x faster on a CPU
@@ -395,9 +395,21 @@ def fit_top_groups_on_maps(
     maps_learn = tensor_learner(
         lambda: model, train_maps, valid_maps, batch_size=config.batch_size, wd=config.wd, seed=config.seed
     )
-    maps_learn.add_cb(_keep_batchnorm_statistics())
+    maps_learn.add_cb(keep_batchnorm_statistics())
     fit_one_cycle(maps_learn, epochs, lr, progress)
     return maps_learn
+
+
+def stage_summary(trained: Trained) -> pd.DataFrame:
+    """One row per stage of ``trained``'s metric history: what was trainable, epochs, the last
+    validation accuracy (%) and the seconds the stage took. Book: chapter 3, *The same schedule, made fast*."""
+    stages = trained.history.groupby("stage", sort=False).agg(
+        trainable=("trainable", "last"),
+        epochs=("epoch", "size"),
+        valid_accuracy=("valid_accuracy", "last"),
+        seconds=("seconds", "sum"),
+    )
+    return stages.assign(valid_accuracy=(100 * stages["valid_accuracy"]).round(1), seconds=stages["seconds"].round(1))
 
 
 def _history(learn, stage: str, trainable: str, seconds: float) -> pd.DataFrame:
@@ -419,7 +431,7 @@ def _stages(config: Config, n_groups: int) -> list[tuple[str, int, float]]:
     """``(name, body groups trainable, learning rate)`` for every image stage of the schedule."""
     if config.schedule == "head":
         return []
-    if config.schedule == "fine_tune":
+    if config.schedule == "whole_network":
         return [("whole network", n_groups, config.stage_lrs[0])]
     return [
         (
@@ -466,7 +478,7 @@ def train(
         if trained is None:
             maps = None  # a stage on images may change the body below the cut
             trained = fit_one_cycle(
-                learn, config.stage_epochs, slice(lr / 100, lr) if config.schedule == "fine_tune" else lr, progress
+                learn, config.stage_epochs, slice(lr / 100, lr) if config.schedule == "whole_network" else lr, progress
             )
         history.append(
             _history(trained, name, f"{groups} of {n_groups} block groups + head", time.perf_counter() - start)
@@ -521,6 +533,12 @@ def predict_test_split(trained: Trained) -> tuple[np.ndarray, np.ndarray]:
         tau = choose_tau(_logits(trained, valid).numpy(), y[valid], counts, data.classes)
         logits = adjust_logits(logits, counts, tau)
     return y[test], logits.argmax(1).numpy()
+
+
+def test_accuracy(trained: Trained) -> float:
+    """The fraction of the test split that ``trained`` classifies right."""
+    true, predicted = predict_test_split(trained)
+    return float((true == predicted).mean())
 
 
 def _logits(trained: Trained, rows: np.ndarray) -> torch.Tensor:

@@ -1,0 +1,49 @@
+"""Figures of chapter 3, *Transfer learning*."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib import pyplot as plt
+from matplotlib.ticker import MaxNLocator
+
+from ..train.transfer import HEAD_STAGE
+
+
+def validation_by_epoch(history: pd.DataFrame):
+    """Chapter 3, *The same schedule, made fast*: validation accuracy after every epoch of a schedule,
+    the head on cached features (left), then each unfrozen stage (right, labelled at its last epoch)."""
+    head = history[history["stage"] == HEAD_STAGE]
+    body = history[history["stage"] != HEAD_STAGE].reset_index(drop=True)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True, gridspec_kw={"width_ratios": [3, 2]})
+    left.plot(head["epoch"], 100 * head["valid_accuracy"], marker=".", color="0.45")
+    left.set(title="1. the head, on cached features", xlabel="epoch", ylabel="validation accuracy (%)")
+    start = 100 * head["valid_accuracy"].iloc[-1]
+    right.axhline(start, color="0.45", linestyle="--", linewidth=1)
+    right.plot(np.arange(len(body) + 1), [start, *(100 * body["valid_accuracy"])], marker="o")
+    for epoch, end in body.groupby("stage", sort=False).tail(1).iterrows():
+        right.annotate(
+            end["stage"],
+            (epoch + 1, 100 * end["valid_accuracy"]),
+            xytext=(0, 7),
+            textcoords="offset points",
+            ha="center",
+            fontsize=8,
+        )
+    right.set(title="2. then the body, a stage at a time", xlabel="epochs after the head")
+    right.margins(x=0.25)
+    for ax in (left, right):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    return fig
+
+
+def accuracy_bars(table: pd.DataFrame, colors=("0.6", "tab:blue")):
+    """Chapter 3, *What the unfrozen blocks learned*: one bar per model (columns) and group of images
+    (rows) of test accuracy in %, from :func:`emocourse.evaluate.results.accuracy_by_group`."""
+    ax = table.plot.barh(figsize=(7, 0.6 + 0.9 * len(table)), color=list(colors)[: table.shape[1]], width=0.75)
+    ax.set(xlabel="test accuracy (%)", xlim=(0, 100))
+    ax.invert_yaxis()
+    ax.legend(loc="lower right", fontsize=8)
+    for bars in ax.containers:
+        ax.bar_label(bars, fmt="%.1f", fontsize=8, padding=2)
+    return ax.figure
