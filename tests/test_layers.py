@@ -26,6 +26,7 @@ FLOORS = {
     "cli": 5,
     "full_profile": 5,
     "teach": 5,
+    "plots": 5,
 }
 
 
