@@ -21,11 +21,11 @@ def validation_by_epoch(history: pd.DataFrame):
     start = 100 * head["valid_accuracy"].iloc[-1]
     right.axhline(start, color="0.45", linestyle="--", linewidth=1)
     right.plot(np.arange(len(body) + 1), [start, *(100 * body["valid_accuracy"])], marker="o")
-    for epoch, end in body.groupby("stage", sort=False).tail(1).iterrows():
-        right.annotate(
+    for n, (epoch, end) in enumerate(body.groupby("stage", sort=False).tail(1).iterrows()):
+        right.annotate(  # below and above in turn, so that neighbouring labels do not overlap
             end["stage"],
             (epoch + 1, 100 * end["valid_accuracy"]),
-            xytext=(0, 7),
+            xytext=(0, 7 if n % 2 else -14),
             textcoords="offset points",
             ha="center",
             fontsize=8,
@@ -43,7 +43,7 @@ def accuracy_bars(table: pd.DataFrame, colors=("0.6", "tab:blue")):
     ax = table.plot.barh(figsize=(7, 0.6 + 0.9 * len(table)), color=list(colors)[: table.shape[1]], width=0.75)
     ax.set(xlabel="test accuracy (%)", xlim=(0, 100))
     ax.invert_yaxis()
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     for bars in ax.containers:
         ax.bar_label(bars, fmt="%.1f", fontsize=8, padding=2)
     return ax.figure
