@@ -33,8 +33,8 @@ _VALENCE = {
     "contempt": NEGATIVE,
 }
 
-# One colour per concept, used by every plot in the book: warm and light for positive
-# emotions, cool and dark for negative ones, greys for the valence-free expressions.
+# One colour per concept, used by every plot in the book: hues chosen to be told apart at a
+# glance (grey for neutral), whichever dataset names the emotion.
 COLORS = {
     "amusement": "#f4a62a",
     "awe": "#8e6cc9",
