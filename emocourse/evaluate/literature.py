@@ -22,7 +22,7 @@ PUBLISHED = pd.DataFrame.from_records(
             "You et al. 2016",
         ),
         (
-            "frozen features + linear classifier",
+            "frozen features + MLP head",
             "frozen embedding + 3-layer MLP",
             18.0,
             "the 8 FI emotions, their own download",
