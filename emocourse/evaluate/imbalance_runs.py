@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..data.table import split_mask, targets
 from ..train.imbalance import BALANCES, Balance, adjust_logits, predict_balanced, scores
+from .literature import CARROLL_VALENCE_ERROR
 from .metrics import per_class_tpr
 
 
@@ -134,7 +135,7 @@ def valence_errors(dataset, x: np.ndarray, methods: dict[str, str], seed: int = 
     valence = for_task(dataset, "valence")
     rows = dataset.table.index.get_indexer(valence.table.index)
     vy = targets(valence)[split_mask(valence, "test")]
-    table = {"Carroll et al. (FI)": [0.07, 0.20]}
+    table = {"Carroll et al. (FI)": [CARROLL_VALENCE_ERROR[c] for c in valence.classes]}
     for column, method in methods.items():
         predicted, _ = predict_balanced(valence, x[rows], Balance(method), seed=seed)
         table[column] = 1 - per_class_tpr(vy, predicted, valence.classes)

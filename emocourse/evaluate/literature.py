@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import taxonomy
+
 _COLUMNS = ["rung", "method", "accuracy", "measured on", "source"]
 
 #: Test accuracies (%) reported by the studies behind the book, by rung of the baseline ladder.
@@ -76,6 +78,11 @@ PUBLISHED = pd.DataFrame.from_records(
     ],
     columns=_COLUMNS,
 )
+
+
+#: Carroll et al.'s error on FI's test images of each valence, with a linear head on frozen features
+#: (chapters 3 and 4 set ours beside it).
+CARROLL_VALENCE_ERROR = {taxonomy.POSITIVE: 0.07, taxonomy.NEGATIVE: 0.20}
 
 
 def beside_published(
