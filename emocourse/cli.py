@@ -192,7 +192,7 @@ def course_grade(args: argparse.Namespace) -> int:
     for folder in (args.submissions, args.assigned):
         if not Path(folder).is_dir():
             raise ValueError(f"{folder}: no such folder")
-    limits = Limits(timeout=args.timeout, memory_bytes=int(args.memory * 2**30))
+    limits = Limits(args.timeout, int(args.memory * 2**30), sandboxed=not args.unsafe_no_sandbox)
     started = time.perf_counter()
     with _dask_client(args.scheduler, args.workers) as client:
         grades = grade_class(chapter, Path(args.submissions), Path(args.assigned), Path(args.out), client, limits)
@@ -208,10 +208,15 @@ def _dask_client(scheduler: str | None, workers: int):
 
     if scheduler:
         return Client(scheduler)
-    # A local cluster the client owns (closed with it): one notebook at a time per worker; the
-    # grader's own limits watch memory, not Dask's.
+    # A local cluster the client owns (closed with it), listening on loopback only: one notebook at a
+    # time per worker; the grader's own limits watch memory, not Dask's.
     return Client(
-        n_workers=workers, threads_per_worker=1, memory_limit=0, dashboard_address=None, silence_logs=logging.ERROR
+        n_workers=workers,
+        threads_per_worker=1,
+        memory_limit=0,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
     )
 
 
@@ -292,6 +297,11 @@ def _add_course_commands(commands) -> None:
     where.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
     grader.add_argument("--timeout", type=float, default=600, help="seconds per notebook (default 600)")
     grader.add_argument("--memory", type=float, default=4, help="GiB per notebook (default 4)")
+    grader.add_argument(
+        "--unsafe-no-sandbox",
+        action="store_true",
+        help="run submissions without bubblewrap, with your own rights (where bubblewrap cannot run)",
+    )
     grader.set_defaults(run=course_grade)
 
 

@@ -18,7 +18,9 @@ __all__ = ["Dataset", "DatasetError", "load", "read_dataset", "write_dataset"]
 
 def _generator_version(folder: Path) -> int:
     """The stand-in generator version recorded in ``folder/dataset.json`` (1 before versions were recorded)."""
-    generator = read_dataset(folder).info.get("generator", {})
+    from .table import read_json
+
+    generator = read_json(folder / "dataset.json").get("generator", {})
     return int(generator.get("version", 1))
 
 

@@ -3,8 +3,8 @@ each answer compared with the reference solution run on the same parameters. Boo
 
 Order of work: first the reference solution once per variant that has something to grade (trusted
 code; its answers are kept in this process only and its scratch folder is deleted), then the
-submissions, each in its own scratch folder and kernel under time and memory limits
-(:mod:`.sandbox`). ``grades.csv`` is rewritten after every finished submission, so an interrupted
+submissions, each in its own bubblewrap sandbox, scratch folder and kernel under time, memory and
+output limits (:mod:`.sandbox`, :mod:`.bubblewrap`). ``grades.csv`` is rewritten after every finished submission, so an interrupted
 batch resumes where it stopped: a student's rows are kept while the submission, the chapter and the
 student's parameters are unchanged.
 """
@@ -42,12 +42,31 @@ STATUSES = {
 }
 
 
+#: what ``--unsafe-no-sandbox`` leaves unprotected, printed when it is used
+UNPROTECTED = (
+    "--unsafe-no-sandbox: submissions run with your own rights. They can read your files (the chapters "
+    "with their solutions too), change your stand-ins and weights, reach the network and the grading "
+    "cluster, and leave processes running. Only the time, memory and output limits hold."
+)
+
+
+class SandboxUnavailable(ValueError):
+    """Bubblewrap cannot run where a submission would be graded."""
+
+
 @dataclass(frozen=True)
 class Limits:
-    """Per-notebook limits: wall-clock seconds and resident memory in bytes."""
+    """Per-notebook limits: wall-clock seconds and resident memory in bytes; ``sandboxed=False``
+    runs notebooks without bubblewrap (``--unsafe-no-sandbox``)."""
 
     timeout: float = 600.0
     memory_bytes: int = 4 * 2**30
+    sandboxed: bool = True
+
+    def run(self, client, nb_json: str, kind: str, read_only: tuple[str, ...]):
+        """Submit :func:`.sandbox.run_notebook` of ``nb_json`` under these limits to ``client``."""
+        limits = (self.timeout, self.memory_bytes, kind, self.sandboxed, read_only)
+        return client.submit(run_notebook, nb_json, *limits, pure=False)
 
 
 @dataclass
@@ -68,6 +87,7 @@ def grade_class(chapter: Path, submissions: Path, assigned: Path, out: Path, cli
     """Grade every student of the assignment in ``assigned`` (written by ``course assign``) from the
     folder ``submissions``, on the Dask ``client``; write ``out`` (grades.csv) and one feedback page
     per student in ``out``'s folder under ``feedback/``. Returns the grade table."""
+    _check_sandbox(client, limits)
     full = nbformat.read(chapter, as_version=4)
     graded = exercises(full, chapter)
     if not graded:
@@ -95,10 +115,11 @@ def grade_class(chapter: Path, submissions: Path, assigned: Path, out: Path, cli
             )
     if not runnable:
         return book.table
-    references = _references(full, names, {s.variant: s.parameters for s in runnable}, client, limits)
+    defaults = _default_parameters(chapter)
+    references = _references(full, names, {s.variant: s.parameters for s in runnable}, defaults, client, limits)
 
     futures = {
-        client.submit(run_notebook, s.notebook, limits.timeout, limits.memory_bytes, pure=False): s for s in runnable
+        limits.run(client, s.notebook, "submission", _named_paths({**defaults, **s.parameters})): s for s in runnable
     }
     from distributed import as_completed
     from tqdm import tqdm
@@ -112,6 +133,44 @@ def grade_class(chapter: Path, submissions: Path, assigned: Path, out: Path, cli
         book.add(student, rows)
         write_feedback(out.parent / "feedback" / f"{student.id}.html", chapter.stem, student, rows, run)
     return book.table
+
+
+def _check_sandbox(client, limits: Limits) -> None:
+    """Refuse, in one line, to grade where a worker cannot sandbox; say what ``--unsafe-no-sandbox`` gives up."""
+    from .bubblewrap import problem
+
+    if not limits.sandboxed:
+        print(UNPROTECTED)
+        return
+    problems = {why for why in client.run(problem).values() if why}
+    if problems:
+        raise SandboxUnavailable(
+            f"cannot grade untrusted notebooks safely: {'; '.join(sorted(problems))}. Grade on Linux with "
+            "bubblewrap, or pass --unsafe-no-sandbox to run them with your own rights"
+        )
+
+
+def _default_parameters(chapter: Path) -> dict:
+    """The values of the chapter's parameters cell that are Python literals."""
+    import ast
+
+    import papermill
+
+    defaults = {}
+    for name, parameter in papermill.inspect_notebook(str(chapter)).items():
+        try:
+            defaults[name] = ast.literal_eval(parameter["default"])
+        except (ValueError, SyntaxError):
+            pass
+    return defaults
+
+
+def _named_paths(parameters: dict) -> tuple[str, ...]:
+    """The absolute paths among the parameters' values (a dataset folder): the sandbox shows them read-only."""
+    import os
+
+    paths = {os.path.expanduser(value) for value in parameters.values() if isinstance(value, str)}
+    return tuple(sorted(path for path in paths if os.path.isabs(path)))
 
 
 def _read_assignment(assigned: Path, chapter: Path) -> list[dict]:
@@ -211,17 +270,13 @@ def _with_parameters(nb: nbformat.NotebookNode, parameters: dict) -> str:
     return nbformat.writes(parameterize_notebook(nb, parameters))
 
 
-def _references(full, names: list[str], variants: dict[str, dict], client, limits: Limits) -> dict[str, Run]:
-    """The reference solution's answers for each variant, computed once each."""
+def _references(full, names: list[str], variants: dict[str, dict], defaults: dict, client, limits: Limits) -> dict[str, Run]:
+    """The reference solution's answers for each variant, computed once each, in the same sandbox
+    as the submissions (so that both see the same files)."""
     notebook = with_answer_cell(full, names)
     futures = {
-        key: client.submit(
-            run_notebook,
-            _with_parameters(notebook, parameters),
-            limits.timeout,
-            limits.memory_bytes,
-            "reference",
-            pure=False,
+        key: limits.run(
+            client, _with_parameters(notebook, parameters), "reference", _named_paths({**defaults, **parameters})
         )
         for key, parameters in variants.items()
     }

@@ -1,12 +1,16 @@
 """Running one notebook that nobody vouched for, and reading back its answers.
 
-Each run gets a fresh scratch folder (its working directory and its ``$EMOCOURSE_HOME``, where the
-grader's generated stand-ins and converted weights are linked in), a kernel of its own started by a
-child process in a new session, a wall-clock limit and a memory limit (the resident memory of the
-child and everything it starts, polled; the data segment is capped at twice the limit as well, so
-that a single huge allocation fails at once with a MemoryError, which also counts as running out). The whole process tree is killed when a limit is reached, and the
-scratch folder is deleted afterwards. This keeps one submission from hurting the batch or another
-student's grade; it is not an operating-system sandbox (see the book's *For instructors* page).
+Each run gets a fresh scratch folder and a kernel of its own, started by a runner process inside a
+bubblewrap sandbox (:mod:`.bubblewrap`): the scratch folder is all it can write, the grader's
+stand-ins and weights are read-only, nothing of the instructor's is visible, it has no network, and
+every process it starts dies with it. Outside, the grader keeps a wall-clock limit and a memory
+limit (the resident memory of the whole process tree, polled; the data segment is capped at twice
+the limit as well, so that a single huge allocation fails at once with a MemoryError, which also
+counts as running out). The tree is killed when a limit is reached, what the notebook printed is cut
+to :data:`MAX_CELL_CHARS` a cell, and the scratch folder is deleted afterwards.
+
+``sandboxed=False`` runs the same notebook without bubblewrap, with the grader's rights and a home
+whose stand-ins and weights are links to the grader's own (``course grade --unsafe-no-sandbox``).
 """
 
 from __future__ import annotations
@@ -24,10 +28,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from nbclient import NotebookClient
 
 from ..paths import data_dir, weights_dir
+from . import bubblewrap
 
 ANSWERS = "answers.json"
+EXECUTED = "executed.ipynb"
+#: what the outputs of one cell may hold, in characters; the rest is cut, with a note of how much
+MAX_CELL_CHARS = 100_000
+#: the largest file a run may write (its outputs, its caches); larger writes fail
+MAX_FILE_BYTES = 2 * 2**30
 _POLL_SECONDS = 0.2
 
 
@@ -59,45 +70,82 @@ def with_answer_cell(nb: nbformat.NotebookNode, names: list[str]) -> nbformat.No
     return nb
 
 
-def run_notebook(nb_json: str, timeout: float, memory_bytes: int, kind: str = "submission") -> Run:
+def run_notebook(
+    nb_json: str,
+    timeout: float,
+    memory_bytes: int,
+    kind: str = "submission",
+    sandboxed: bool = True,
+    read_only: tuple[str, ...] = (),
+) -> Run:
     """Execute the notebook ``nb_json`` (a string, so that it travels to any Dask worker) in a
     scratch folder under the limits; the notebook should end with :func:`with_answer_cell`.
-    ``kind`` (``submission`` or ``reference``) only names the scratch folder."""
+    ``kind`` (``submission`` or ``reference``) only names the scratch folder; ``read_only`` are
+    host paths the sandbox shows read-only at the same place (the datasets a chapter's parameters name)."""
     scratch = Path(tempfile.mkdtemp(prefix=f"emocourse-{kind}-"))
     try:
-        _prepare_home(scratch / "home")
         (scratch / "notebook.ipynb").write_text(nb_json)
-        return _supervise(scratch, timeout, memory_bytes)
+        if sandboxed:
+            child = _start_sandboxed(scratch, memory_bytes, read_only)
+        else:
+            child = _start_unprotected(scratch, memory_bytes)
+        return _supervise(child, scratch, timeout, memory_bytes)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _prepare_home(home: Path) -> None:
-    """A fresh emocourse home whose stand-ins and weights are links to the grader's own."""
-    (home / "data").mkdir(parents=True)
-    from ..data.standins import STANDINS
+def _start_sandboxed(scratch: Path, memory_bytes: int, read_only: tuple[str, ...]) -> subprocess.Popen:
+    home = f"{bubblewrap.HOME}/emocourse"
+    binds = {f"{home}/weights": weights_dir()} if weights_dir().is_dir() else {}
+    binds |= {f"{home}/data/{name}": data_dir() / name for name in _current_standins()}
+    binds |= {path: Path(path) for path in read_only if Path(path).exists()}
+    (scratch / "home" / "emocourse").mkdir(parents=True)
+    env = {"EMOCOURSE_HOME": home, **{k: os.environ[k] for k in bubblewrap._KEPT if k in os.environ}}
+    argv = [sys.executable, "-m", "emocourse.teach.sandbox", bubblewrap.SCRATCH]
+    return _start(bubblewrap.command(scratch, binds, env, argv), scratch, os.environ, memory_bytes)
 
-    for name in STANDINS:
-        if (data_dir() / name / "labels.csv").is_file():
-            (home / "data" / name).symlink_to(data_dir() / name, target_is_directory=True)
+
+def _start_unprotected(scratch: Path, memory_bytes: int) -> subprocess.Popen:
+    home = scratch / "home"
+    (home / "data").mkdir(parents=True)
+    for name in _current_standins():
+        (home / "data" / name).symlink_to(data_dir() / name, target_is_directory=True)
     if weights_dir().is_dir():
         (home / "weights").symlink_to(weights_dir(), target_is_directory=True)
+    env = {**os.environ, "EMOCOURSE_HOME": str(home), "TMPDIR": str(scratch)}
+    return _start([sys.executable, "-m", "emocourse.teach.sandbox", str(scratch)], scratch, env, memory_bytes)
 
 
-def _supervise(scratch: Path, timeout: float, memory_bytes: int) -> Run:
+def _current_standins() -> list[str]:
+    """The grader's stand-ins that exist and are made by the current generator (an outdated one
+    would be regenerated, which a read-only copy cannot be: the run then generates its own)."""
+    from ..data import DatasetError, _generator_version
+    from ..data.standins import GENERATOR_VERSIONS
+
+    current = []
+    for name, version in GENERATOR_VERSIONS.items():
+        try:
+            if (data_dir() / name / "labels.csv").is_file() and _generator_version(data_dir() / name) == version:
+                current.append(name)
+        except DatasetError:
+            pass
+    return current
+
+
+def _start(argv: list[str], scratch: Path, env, memory_bytes: int) -> subprocess.Popen:
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_DATA, (2 * memory_bytes, 2 * memory_bytes))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
+
+    with open(scratch / "runner.log", "wb") as log:
+        return subprocess.Popen(
+            argv, cwd=scratch, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=limit
+        )
+
+
+def _supervise(child: subprocess.Popen, scratch: Path, timeout: float, memory_bytes: int) -> Run:
     import psutil
 
-    env = {**os.environ, "EMOCOURSE_HOME": str(scratch / "home"), "TMPDIR": str(scratch)}
-    with open(scratch / "runner.log", "wb") as log:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "emocourse.teach.sandbox", str(scratch)],
-            cwd=scratch,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=lambda: _cap_data_segment(2 * memory_bytes),
-        )
     tree = psutil.Process(child.pid)
     deadline = time.monotonic() + timeout
     while child.poll() is None:
@@ -108,19 +156,30 @@ def _supervise(scratch: Path, timeout: float, memory_bytes: int) -> Run:
             _kill(tree)
             return Run("memory", f"used more than {memory_bytes / 2**30:.1f} GiB of memory; stopped")
         time.sleep(_POLL_SECONDS)
-    _kill(tree)  # a kernel or process the notebook left behind
-    executed = scratch / "executed.ipynb"
-    if not executed.is_file():
-        return Run("crashed", "the kernel died before the notebook ended")
-    executed = json.loads(executed.read_text())
+    _kill(tree)  # a kernel or process the notebook left behind (the sandbox has ended them already)
+    executed = _read_json(scratch / EXECUTED) if child.returncode == 0 else None
+    if executed is None:
+        return Run("crashed", "the kernel or its runner died before the notebook ended")
     if any(output.get("ename") == "MemoryError" for cell in executed["cells"] for output in cell.get("outputs", [])):
         return Run("memory", f"ran out of memory (MemoryError; the limit is {memory_bytes / 2**30:.1f} GiB)")
-    answers = scratch / ANSWERS
-    return Run("finished", answers=json.loads(answers.read_text()) if answers.is_file() else {}, executed=executed)
+    return Run("finished", answers=_read_json(scratch / ANSWERS) or {}, executed=executed)
 
 
-def _cap_data_segment(memory_bytes: int) -> None:
-    resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
+def _read_json(path: Path) -> dict | None:
+    """The JSON object in ``path``, a regular file the run wrote; None for anything else (missing,
+    a link the notebook planted to make the grader read one of its files, not JSON, too big)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        if not os.path.isfile(f"/proc/self/fd/{fd}") or os.fstat(fd).st_size > 4 * MAX_CELL_CHARS * 1000:
+            return None
+        try:
+            data = json.load(f)
+        except (ValueError, UnicodeDecodeError):
+            return None
+    return data if isinstance(data, dict) else None
 
 
 def _resident_bytes(tree) -> int:
@@ -151,19 +210,54 @@ def _kill(tree) -> None:
 
 
 def _execute(scratch: Path) -> int:
-    """The child process: run ``notebook.ipynb`` cell by cell (a failing cell does not stop the
-    rest) and write ``executed.ipynb``; a kernel that dies leaves no executed notebook."""
-    from nbclient import NotebookClient
+    """The runner: run ``notebook.ipynb`` cell by cell (a failing cell does not stop the rest), each
+    cell's outputs cut to :data:`MAX_CELL_CHARS`, and write ``executed.ipynb``; a kernel that dies
+    leaves no executed notebook."""
     from nbclient.exceptions import DeadKernelError
 
     nb = nbformat.read(scratch / "notebook.ipynb", as_version=4)
-    client = NotebookClient(nb, timeout=None, allow_errors=True, resources={"metadata": {"path": str(scratch)}})
+    client = _CappedClient(nb, timeout=None, allow_errors=True, resources={"metadata": {"path": str(scratch)}})
     try:
         client.execute()
     except DeadKernelError:
         return 1
-    nbformat.write(nb, scratch / "executed.ipynb")
+    nbformat.write(nb, scratch / EXECUTED)
     return 0
+
+
+class _CappedClient(NotebookClient):
+    """nbclient's client, keeping at most :data:`MAX_CELL_CHARS` of each cell's outputs and
+    replacing the rest with one line that says how much was cut."""
+
+    def output(self, outs, msg, display_id, cell_index):
+        kept = self.__dict__.setdefault("_kept", {})
+        if not outs:
+            kept[cell_index] = 0
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is None:
+            return None
+        kept[cell_index] = kept.get(cell_index, 0) + _size(out)
+        if kept[cell_index] <= MAX_CELL_CHARS:
+            return out
+        outs.remove(out)
+        if not (outs and outs[-1].get("metadata", {}).get("emocourse_cut")):
+            outs.append(nbformat.v4.new_output("stream", name="stderr", text=""))
+            outs[-1].metadata = {"emocourse_cut": 0}
+        note = outs[-1]
+        note.metadata["emocourse_cut"] += _lines(out)
+        note.text = f"… {note.metadata['emocourse_cut']:,} lines cut (a cell keeps {MAX_CELL_CHARS:,} characters)\n"
+        return None
+
+
+def _size(output) -> int:
+    if output.get("output_type") == "stream":
+        return len(output.get("text", ""))
+    return sum(len(str(value)) for value in output.get("data", {}).values()) + len(str(output.get("traceback", "")))
+
+
+def _lines(output) -> int:
+    text = output.get("text", "") if output.get("output_type") == "stream" else ""
+    return max(1, text.count("\n"))
 
 
 if __name__ == "__main__":
