@@ -270,7 +270,9 @@ def _with_parameters(nb: nbformat.NotebookNode, parameters: dict) -> str:
     return nbformat.writes(parameterize_notebook(nb, parameters))
 
 
-def _references(full, names: list[str], variants: dict[str, dict], defaults: dict, client, limits: Limits) -> dict[str, Run]:
+def _references(
+    full, names: list[str], variants: dict[str, dict], defaults: dict, client, limits: Limits
+) -> dict[str, Run]:
     """The reference solution's answers for each variant, computed once each, in the same sandbox
     as the submissions (so that both see the same files)."""
     notebook = with_answer_cell(full, names)
