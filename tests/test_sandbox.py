@@ -82,11 +82,15 @@ theirs = json.load(open("{submissions}/honest/tiny.ipynb"))
 [double_cell] = [c for c in theirs["cells"] if c["metadata"].get("emocourse", {{}}).get("grade_id") == "ex1"]
 exec("".join(double_cell["source"]))
 """
-REACH_THE_NETWORK = """import json, socket
-from ipykernel import get_connection_info
-own = set(json.loads(get_connection_info()).values())
-ports = {{int(line.split()[1].split(":")[1], 16) for line in open("/proc/net/tcp").readlines()[1:]
-         if line.split()[3] == "0A"}} - own  # listening sockets, not this kernel's
+REACH_THE_NETWORK = """import os, socket
+own = set()  # this kernel's own sockets
+for fd in os.listdir("/proc/self/fd"):
+    try:
+        own.add(os.readlink(f"/proc/self/fd/{{fd}}"))
+    except OSError:
+        pass
+rows = [line.split() for line in open("/proc/net/tcp").readlines()[1:]]
+ports = {{int(r[1].split(":")[1], 16) for r in rows if r[3] == "0A" and f"socket:[{{r[9]}}]" not in own}}
 for host, port in [("127.0.0.1", p) for p in ports] + [("127.0.0.1", {port}), ("{ip}", {port})]:
     try:
         socket.create_connection((host, port), timeout=2).close()
