@@ -226,8 +226,8 @@ def _execute(scratch: Path) -> int:
 
 
 class _CappedClient(NotebookClient):
-    """nbclient's client, keeping at most :data:`MAX_CELL_CHARS` of each cell's outputs and
-    replacing the rest with one line that says how much was cut."""
+    """nbclient's client, keeping at most :data:`MAX_CELL_CHARS` of each cell's outputs (the
+    first ones) and replacing the rest with one line that says how much was cut."""
 
     def output(self, outs, msg, display_id, cell_index):
         kept = self.__dict__.setdefault("_kept", {})
@@ -236,15 +236,23 @@ class _CappedClient(NotebookClient):
         out = super().output(outs, msg, display_id, cell_index)
         if out is None:
             return None
+        room = MAX_CELL_CHARS - kept.get(cell_index, 0)
         kept[cell_index] = kept.get(cell_index, 0) + _size(out)
         if kept[cell_index] <= MAX_CELL_CHARS:
             return out
-        outs.remove(out)
+        cut, head = _lines(out), ""
+        if out.get("output_type") == "stream" and room > 0:  # keep the whole lines that fit
+            head = out.text[:room].rpartition("\n")[0]
+            cut -= head.count("\n") + bool(head)
+        if head:
+            out.text = head + "\n"
+        else:
+            outs.remove(out)
         if not (outs and outs[-1].get("metadata", {}).get("emocourse_cut")):
             outs.append(nbformat.v4.new_output("stream", name="stderr", text=""))
             outs[-1].metadata = {"emocourse_cut": 0}
         note = outs[-1]
-        note.metadata["emocourse_cut"] += _lines(out)
+        note.metadata["emocourse_cut"] += cut
         note.text = f"… {note.metadata['emocourse_cut']:,} lines cut (a cell keeps {MAX_CELL_CHARS:,} characters)\n"
         return None
 
