@@ -185,23 +185,19 @@ def test_a_rerun_skips_what_is_graded_and_grades_what_changed(graded_class, caps
     assert status["wrong", "ex1"] == ("correct", 2) and status["loop", "ex1"] == ("timeout", 0)
 
 
+def assign_one(chapter: Path, student: str) -> Path:
+    """A class of one, ``student``, assigned ``chapter`` with SEED 1, in ``chapter``'s folder; its folder."""
+    folder = chapter.parent
+    pd.DataFrame({"id": [student], "name": ["A"], "email": ["a@x"]}).to_csv(folder / "r.csv", index=False)
+    (folder / "s.yml").write_text("parameters:\n  SEED: [1]\n")
+    command = ["course", "assign", str(chapter), "--roster", str(folder / "r.csv"), "--spec", str(folder / "s.yml")]
+    assert main([*command, "--out", str(folder / "a")]) == 0
+    return folder / "a"
+
+
 def test_a_missing_submission_and_a_stranger_folder(tmp_path, capsys):
     chapter = _chapter(tmp_path / "tiny.ipynb")
-    pd.DataFrame({"id": ["absent"], "name": ["A"], "email": ["a@x"]}).to_csv(tmp_path / "r.csv", index=False)
-    (tmp_path / "s.yml").write_text("parameters:\n  SEED: [1]\n")
-    main(
-        [
-            "course",
-            "assign",
-            str(chapter),
-            "--roster",
-            str(tmp_path / "r.csv"),
-            "--spec",
-            str(tmp_path / "s.yml"),
-            "--out",
-            str(tmp_path / "a"),
-        ]
-    )
+    assign_one(chapter, "absent")
     (tmp_path / "subs").mkdir()
     out = tmp_path / "grades.csv"
     assert (

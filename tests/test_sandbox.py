@@ -21,10 +21,11 @@ from emocourse.cli import main
 from emocourse.teach.bubblewrap import problem
 from emocourse.teach.feedback import MAX_PAGE_BYTES
 from emocourse.teach.grading import UNPROTECTED
+from test_grading import _chapter as tiny_chapter
+from test_grading import assign_one
 
 pytestmark = pytest.mark.skipif(problem() is not None, reason=f"no sandbox here: {problem()}")
 
-new_code, new_markdown = nbformat.v4.new_code_cell, nbformat.v4.new_markdown_cell
 TIMEOUT = 40  # seconds per notebook; a tiny chapter runs in about 7, the 100 MB flood in about 15
 MARKER = "emocourse-left-running"  # in the command line of every process an attacker leaves behind
 
@@ -114,27 +115,10 @@ ATTACKS = {
 
 
 def _chapter(path: Path, data: Path) -> Path:
-    """A chapter whose parameter DATA names a dataset folder (shown read-only in the sandbox)."""
-    cells = [
-        new_markdown("# A tiny chapter"),
-        new_code(f"SEED = 0\nDATA = {str(data)!r}", metadata={"tags": ["parameters"]}),
-        new_code("rows = len(open(DATA + '/labels.csv').read().splitlines())"),
-        new_markdown("**1.** Double the seed; store it in `double`."),
-        new_code(
-            "double = 2 * SEED",
-            metadata={"tags": ["solution"], "emocourse": {"grade_id": "ex1", "answer": "double", "points": 2}},
-        ),
-        new_markdown("**2.** The seed's digits, as a set of strings, in `digits`."),
-        new_code(
-            "digits = set(str(SEED))",
-            metadata={
-                "tags": ["solution"],
-                "emocourse": {"grade_id": "ex2", "answer": "digits", "points": 1, "compare": "set"},
-            },
-        ),
-    ]
-    nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    """test_grading's tiny chapter, whose parameter DATA names a dataset folder (shown read-only)."""
+    nb = nbformat.read(tiny_chapter(path), as_version=4)
+    nb.cells[1].source += f"\nDATA = {str(data)!r}"
+    nb.cells[2].source = "rows = len(open(DATA + '/labels.csv').read().splitlines())"
     nbformat.write(nb, path)
     return path
 
@@ -288,21 +272,7 @@ def test_where_bubblewrap_cannot_run_grading_is_refused_in_one_line(tmp_path, mo
 
     monkeypatch.setattr(bubblewrap, "problem", lambda: "bubblewrap needs Linux (this is darwin)")
     chapter = _chapter(tmp_path / "tiny.ipynb", tmp_path)
-    pd.DataFrame({"id": ["a"], "name": ["A"], "email": ["a@x"]}).to_csv(tmp_path / "r.csv", index=False)
-    (tmp_path / "s.yml").write_text("parameters:\n  SEED: [1]\n")
-    main(
-        [
-            "course",
-            "assign",
-            str(chapter),
-            "--roster",
-            str(tmp_path / "r.csv"),
-            "--spec",
-            str(tmp_path / "s.yml"),
-            "--out",
-            str(tmp_path / "a"),
-        ]
-    )
+    assign_one(chapter, "a")
     (tmp_path / "subs").mkdir()
     grade = ["course", "grade", str(chapter), str(tmp_path / "subs"), "--assigned", str(tmp_path / "a")]
     grade += ["--out", str(tmp_path / "grades.csv"), "--workers", "1"]
