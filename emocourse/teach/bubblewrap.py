@@ -60,11 +60,12 @@ def command(scratch: Path, read_only: dict[str, Path], environment: dict[str, st
     line = [executable, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv"]
     for folder in _SYSTEM:
         line += ["--ro-bind-try", folder, folder]
-    for root in python_roots():
-        line += ["--ro-bind", str(root), str(root)]
     line += ["--proc", "/proc", "--dev", "/dev", "--bind", str(scratch), SCRATCH]
     (scratch / "tmp").mkdir(exist_ok=True)
     line += ["--bind", str(scratch / "tmp"), "/tmp"]
+    # after /tmp, so that an environment or a dataset under /tmp is not hidden by the run's own /tmp
+    for root in python_roots():
+        line += ["--ro-bind", str(root), str(root)]
     for inside, host in read_only.items():
         line += ["--ro-bind", str(host), inside]
     env = {
