@@ -43,9 +43,13 @@ for place in places:
             if "solution" in cell["metadata"].get("tags", []) and "double" in "".join(cell["source"]):
                 exec("".join(cell["source"]))
 """
-VANDALISE = """import os, sys, emocourse
+VANDALISE = """import os, subprocess, sys, emocourse
 home, changed = os.environ["EMOCOURSE_HOME"], 0
-for top in [home + "/data", home + "/weights", os.path.dirname(emocourse.__file__), sys.prefix, "{home}", "{root}"]:
+tops = [home + "/data", home + "/weights", os.path.dirname(emocourse.__file__), sys.prefix, "{home}", "{root}"]
+for top in tops:  # as root, a read-only mount can be made writable again; a new user namespace too
+    subprocess.run(["mount", "-o", "remount,bind,rw", top], capture_output=True)
+    subprocess.run(["unshare", "-Urm", "mount", "-o", "remount,bind,rw", top], capture_output=True)
+for top in tops:
     for folder, _, files in os.walk(top):
         for name in files:
             try:  # opened for writing, its first byte written back as it was: this test harms nothing
@@ -103,6 +107,18 @@ client = Client("{scheduler}", timeout=5)  # raises: the grader's scheduler is o
 client.run(lambda: open("{evidence}", "w").write("ran in the grader's workers"))
 double = client.submit(lambda: 2 * SEED).result()
 """
+PLANT_A_FIFO = """import os
+import emocourse.teach.exercises
+emocourse.teach.exercises.save_answers = lambda *args: None
+os.mkfifo("answers.json")  # a grader that opens it waits forever
+double = 2 * SEED
+"""
+FORGE_ANSWERS = """import json
+import emocourse.teach.exercises
+emocourse.teach.exercises.save_answers = lambda *args: None
+json.dump({{"double": 2 * SEED, "digits": {{"problem": "=HYPERLINK(1)" * 10**6}}}}, open("answers.json", "w"))
+double = 2 * SEED
+"""
 ATTACKS = {
     "thief": STEAL_SOLUTIONS,
     "vandal": VANDALISE,
@@ -111,6 +127,8 @@ ATTACKS = {
     "flood": FLOOD,
     "copier": COPY_A_CLASSMATE,
     "hacker": REACH_THE_NETWORK,
+    "fifo": PLANT_A_FIFO,
+    "forger": FORGE_ANSWERS,
 }
 
 
@@ -236,6 +254,11 @@ def test_honest_students_are_graded_and_attackers_get_no_stolen_point(hostile_cl
     for student in ["vandal", "daemon", "flood"]:
         assert status[student, "ex1"] == ("correct", 2) and status[student, "ex2"] == ("correct", 1), student
     assert status["killer", "ex1"] == ("crashed", 0) and status["killer", "ex2"] == ("crashed", 0)
+    # answers the grader did not write are no answers, and their messages are short and inert
+    for student in ["fifo", "forger"]:
+        assert status[student, "ex1"] == ("missing", 0) and status[student, "ex2"] == ("missing", 0), student
+    messages = grades.set_index(["student", "exercise"])["message"]
+    assert len(messages["forger", "ex2"]) <= 200 and not messages["forger", "ex2"].startswith("=")
 
 
 def test_the_instructors_files_are_unchanged(hostile_class):

@@ -35,7 +35,7 @@ STATUSES = {
     "error": "the answer cell raised an exception",
     "timeout": "the notebook ran past the time limit",
     "memory": "the notebook used more memory than allowed",
-    "crashed": "the kernel or its worker died",
+    "crashed": "the kernel, the process running it, or its worker died",
     "invalid": "the submission is not a notebook",
     "no-submission": "no file was found for the student",
     "reference-failed": "the reference solution did not compute this answer; not graded",
@@ -169,8 +169,7 @@ def _named_paths(parameters: dict) -> tuple[str, ...]:
     """The absolute paths among the parameters' values (a dataset folder): the sandbox shows them read-only."""
     import os
 
-    paths = {os.path.expanduser(value) for value in parameters.values() if isinstance(value, str)}
-    return tuple(sorted(path for path in paths if os.path.isabs(path)))
+    return tuple(sorted({value for value in parameters.values() if isinstance(value, str) and os.path.isabs(value)}))
 
 
 def _read_assignment(assigned: Path, chapter: Path) -> list[dict]:
@@ -273,8 +272,8 @@ def _with_parameters(nb: nbformat.NotebookNode, parameters: dict) -> str:
 def _references(
     full, names: list[str], variants: dict[str, dict], defaults: dict, client, limits: Limits
 ) -> dict[str, Run]:
-    """The reference solution's answers for each variant, computed once each, in the same sandbox
-    as the submissions (so that both see the same files)."""
+    """The reference solution's answers for each variant, computed once each, each in a sandbox of
+    its own made as the submissions' are (so that both see the same files)."""
     notebook = with_answer_cell(full, names)
     futures = {
         key: limits.run(

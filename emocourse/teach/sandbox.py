@@ -2,12 +2,13 @@
 
 Each run gets a fresh scratch folder and a kernel of its own, started by a runner process inside a
 bubblewrap sandbox (:mod:`.bubblewrap`): the scratch folder is all it can write, the grader's
-stand-ins and weights are read-only, nothing of the instructor's is visible, it has no network, and
-every process it starts dies with it. Outside, the grader keeps a wall-clock limit and a memory
-limit (the resident memory of the whole process tree, polled; the data segment is capped at twice
-the limit as well, so that a single huge allocation fails at once with a MemoryError, which also
-counts as running out). The tree is killed when a limit is reached, what the notebook printed is cut
-to :data:`MAX_CELL_CHARS` a cell, and the scratch folder is deleted afterwards.
+stand-ins and weights are read-only, none of the instructor's files but the Python environment is
+visible, it has no network, and every process it starts ends with it. Outside, the grader keeps a
+wall-clock limit and a memory limit (the resident memory of the whole process tree, polled; the
+data segment is capped at twice the limit as well, so that a single huge allocation fails at once
+with a MemoryError, which also counts as running out). The tree is killed when a limit is reached,
+what the notebook printed is cut to :data:`MAX_CELL_CHARS` a cell, the answers are read back only
+from a regular file, and the scratch folder is deleted afterwards.
 
 ``sandboxed=False`` runs the same notebook without bubblewrap, with the grader's rights and a home
 whose stand-ins and weights are links to the grader's own (``course grade --unsafe-no-sandbox``).
@@ -20,6 +21,7 @@ import json
 import os
 import resource
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -39,6 +41,8 @@ EXECUTED = "executed.ipynb"
 MAX_CELL_CHARS = 100_000
 #: the largest file a run may write (its outputs, its caches); larger writes fail
 MAX_FILE_BYTES = 2 * 2**30
+#: the largest executed notebook and answers file the grader reads back; a run that wrote more crashed
+MAX_RESULT_BYTES = 64 * 2**20
 _POLL_SECONDS = 0.2
 
 
@@ -100,9 +104,10 @@ def _start_sandboxed(scratch: Path, memory_bytes: int, read_only: tuple[str, ...
     binds |= {f"{home}/data/{name}": data_dir() / name for name in _current_standins()}
     binds |= {path: Path(path) for path in read_only if Path(path).exists()}
     (scratch / "home" / "emocourse").mkdir(parents=True)
-    env = {"EMOCOURSE_HOME": home, **{k: os.environ[k] for k in bubblewrap._KEPT if k in os.environ}}
+    env = {"EMOCOURSE_HOME": home, **{k: os.environ[k] for k in bubblewrap.KEPT if k in os.environ}}
     argv = [sys.executable, "-m", "emocourse.teach.sandbox", bubblewrap.SCRATCH]
-    return _start(bubblewrap.command(scratch, binds, env, argv), scratch, os.environ, memory_bytes)
+    jail = bubblewrap.command(scratch, binds, env, argv, shm_bytes=memory_bytes // 4)
+    return _start(jail, scratch, os.environ, memory_bytes)
 
 
 def _start_unprotected(scratch: Path, memory_bytes: int) -> subprocess.Popen:
@@ -158,28 +163,43 @@ def _supervise(child: subprocess.Popen, scratch: Path, timeout: float, memory_by
         time.sleep(_POLL_SECONDS)
     _kill(tree)  # a kernel or process the notebook left behind (the sandbox has ended them already)
     executed = _read_json(scratch / EXECUTED) if child.returncode == 0 else None
-    if executed is None:
-        return Run("crashed", "the kernel or its runner died before the notebook ended")
+    if not isinstance(executed, dict) or not isinstance(executed.get("cells"), list):
+        return Run("crashed", "the kernel, or the process running it, died before the notebook ended")
     if any(output.get("ename") == "MemoryError" for cell in executed["cells"] for output in cell.get("outputs", [])):
         return Run("memory", f"ran out of memory (MemoryError; the limit is {memory_bytes / 2**30:.1f} GiB)")
-    return Run("finished", answers=_read_json(scratch / ANSWERS) or {}, executed=executed)
+    return Run("finished", answers=_answers(_read_json(scratch / ANSWERS)), executed=executed)
 
 
-def _read_json(path: Path) -> dict | None:
-    """The JSON object in ``path``, a regular file the run wrote; None for anything else (missing,
-    a link the notebook planted to make the grader read one of its files, not JSON, too big)."""
+def _read_json(path: Path):
+    """The JSON in ``path``, a regular file of at most :data:`MAX_RESULT_BYTES` that the run wrote;
+    None for anything else: missing, not JSON, too big, or something the notebook planted to make
+    the grader read another file (a link) or wait forever (a FIFO)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None
     with os.fdopen(fd, "rb") as f:
-        if not os.path.isfile(f"/proc/self/fd/{fd}") or os.fstat(fd).st_size > 4 * MAX_CELL_CHARS * 1000:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_RESULT_BYTES:
             return None
         try:
-            data = json.load(f)
-        except (ValueError, UnicodeDecodeError):
+            return json.loads(f.read(MAX_RESULT_BYTES))
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return None
-    return data if isinstance(data, dict) else None
+
+
+def _answers(data) -> dict:
+    """The answers of ``answers.json`` as :func:`.exercises.save_answers` writes them, whatever the
+    notebook wrote there instead: ``{name: {"value": ...}}`` or ``{name: {"problem": "..."}}``."""
+    answers = {}
+    for name, entry in (data if isinstance(data, dict) else {}).items():
+        if isinstance(entry, dict) and "value" in entry:
+            answers[name] = {"value": entry["value"]}
+        else:
+            problem = entry.get("problem") if isinstance(entry, dict) else None
+            problem = problem if isinstance(problem, str) else "not an answer the grader wrote"
+            answers[name] = {"problem": problem[:200].lstrip("=+-@\t\r")}
+    return answers
 
 
 def _resident_bytes(tree) -> int:
@@ -221,6 +241,13 @@ def _execute(scratch: Path) -> int:
         client.execute()
     except DeadKernelError:
         return 1
+    nb.metadata.pop("widgets", None)  # widget state: not graded, and not capped
+    for cell in nb.cells:  # outputs that bypass the client's cap: updated displays
+        cell_chars = 0
+        for output in list(cell.get("outputs", [])):
+            cell_chars += _size(output)
+            if cell_chars > 2 * MAX_CELL_CHARS:
+                cell.outputs.remove(output)
     nbformat.write(nb, scratch / EXECUTED)
     return 0
 
