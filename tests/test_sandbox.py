@@ -151,6 +151,14 @@ def _hashes(*tops: Path) -> dict[str, str]:
     }
 
 
+def _own_address() -> str:
+    """This machine's address on its network, as other machines see it (loopback if it has none)."""
+    try:
+        return socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return "127.0.0.1"
+
+
 class _Listener:
     """A TCP server on every interface of this machine that counts who connects."""
 
@@ -208,7 +216,7 @@ def hostile_class(tmp_path_factory):
             "marker": MARKER,
             "submissions": subs,
             "port": listener.port,
-            "ip": socket.gethostbyname(socket.gethostname()),
+            "ip": _own_address(),
             "scheduler": cluster.scheduler_address,
             "evidence": evidence,
         }
