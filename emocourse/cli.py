@@ -241,18 +241,22 @@ def predict(args: argparse.Namespace) -> int:
 
     from .train.recipes import predict as predict_images
 
-    results = predict_images(Path(args.model), [Path(p) for p in args.images], top=args.top)
+    results = predict_images(Path(args.model), [Path(p) for p in args.images], top=args.top, face=args.face)
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
     for result in results:
         guesses = ", ".join(f"{g['emotion']} {g['probability']:.0%}" for g in result["top"])
+        if result["face"]:
+            guesses += f" (face box {result['face']['box']})"
+        elif result["face_mode"] == "auto":
+            guesses += " (the whole image: small enough to be a face crop)"
         print(f"{result['image']}: {guesses}")
     return 0
 
 
 def _add_model_commands(commands) -> None:
-    from .train.recipes import PROFILES, RECIPES
+    from .train.recipes import FACE_CROP_SIDE, FACE_MODES, PROFILES, RECIPES
 
     trainer = commands.add_parser("train", help="train a named recipe on a dataset; writes a model folder")
     trainer.add_argument("data", metavar="DATA_DIR", help="a canonical dataset folder, or a stand-in's name")
@@ -271,6 +275,14 @@ def _add_model_commands(commands) -> None:
     predictor.add_argument("images", nargs="+", metavar="IMAGE")
     predictor.add_argument("--top", type=int, default=3)
     predictor.add_argument("--json", action="store_true", help="JSON instead of one line per image")
+    predictor.add_argument(
+        "--face",
+        choices=FACE_MODES,
+        help="auto (the default for faces models): cut out the largest frontal face and report its box; an "
+        f"image at most {FACE_CROP_SIDE} px on its shorter side is taken as a face crop, whole; an image "
+        "with no face is an error, and nothing is predicted. crop: each image is a face crop. none (the "
+        "default for transfer models): the whole photo. crop and none show the model the centre square",
+    )
     predictor.set_defaults(run=predict)
 
 

@@ -52,3 +52,31 @@ def decompression_bomb(path: Path, side: int = 10_000) -> Path:
     Image.new("1", (side, side)).save(buffer, format="PNG")
     path.write_bytes(buffer.getvalue())
     return path
+
+
+def write_ferplus_folders(csv_folder: Path, out_folder: Path) -> Path:
+    """Convert ``fer2013.csv`` + ``fer2013new.csv`` in ``csv_folder`` into FER+'s folder layout, as FER+'s
+    ``generate_training_data.py`` does: one 48×48 grey PNG per row with an ``Image name``
+    (``fer%07d.png``, the row number in the whole CSV) in ``FER2013Train/``, ``FER2013Valid/`` or
+    ``FER2013Test/`` by ``Usage``, and a headerless ``label.csv`` there: name, face box, ten votes."""
+    import csv
+
+    import pandas as pd
+
+    folders = {"Training": "FER2013Train", "PublicTest": "FER2013Valid", "PrivateTest": "FER2013Test"}
+    fer = pd.read_csv(Path(csv_folder) / "fer2013.csv", dtype=str, keep_default_na=False)
+    votes = pd.read_csv(Path(csv_folder) / "fer2013new.csv", dtype=str, keep_default_na=False)
+    for folder in folders.values():
+        (Path(out_folder) / folder).mkdir(parents=True, exist_ok=True)
+    labels = {}  # like the script: a label.csv only where some face went
+    for (_, face), (_, row) in zip(fer.iterrows(), votes.iterrows()):
+        name = row["Image name"].strip()
+        if name:
+            folder = Path(out_folder) / folders[face["Usage"]]
+            pixels = np.array(face["pixels"].split(), dtype=np.uint8).reshape(48, 48)
+            Image.fromarray(pixels).save(folder / name)
+            labels.setdefault(folder, []).append([name, "(0, 0, 48, 48)", *row.iloc[2:]])
+    for folder, rows in labels.items():
+        with open(folder / "label.csv", "w", newline="") as f:
+            csv.writer(f).writerows(rows)
+    return Path(out_folder)

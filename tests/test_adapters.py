@@ -1,6 +1,8 @@
 """Adapters read fixtures built in the exact real layouts, including bad input."""
 
+import csv
 import json
+from pathlib import PurePosixPath
 
 import numpy as np
 import pandas as pd
@@ -10,7 +12,8 @@ from emocourse.data import DatasetError, read_dataset
 from emocourse.data.adapters import import_emoset, import_fer2013, import_ferplus, import_fi, import_folder
 from emocourse.data.adapters.fer_csv import HEADER
 from emocourse.taxonomy import FI
-from images import corrupt_jpeg, exif_rotated_jpeg, photo, sixteen_bit_png, truncated_png
+from images import corrupt_jpeg, exif_rotated_jpeg, photo, sixteen_bit_png, truncated_png, write_ferplus_folders
+from PIL import Image
 
 
 def pixels(seed, count=2304):
@@ -104,6 +107,7 @@ def test_ferplus_majority_rules(tmp_path):
         ],
     )
     dataset, report = import_ferplus(tmp_path, tmp_path / "out")
+    assert report.source.endswith("fer2013.csv + fer2013new.csv (FER+ CSV layout)")
     assert list(dataset.table["label"]) == ["happiness", "sadness"]
     assert list(dataset.table["fer2013_label"]) == ["angry", "angry"]
     assert dataset.votes.loc[0, "happiness"] == 7 and dataset.votes.loc[1, "NF"] == 0
@@ -134,6 +138,197 @@ def test_ferplus_vote_that_is_not_a_count(tmp_path):
     )
     with pytest.raises(DatasetError, match="row 2: neutral must be a vote count 0..10, got 'ten'"):
         import_ferplus(tmp_path, tmp_path / "out")
+
+
+BOX = "(0, 0, 48, 48)"
+HAPPY = (0, 9, 1, 0, 0, 0, 0, 0, 0, 0)
+
+
+def ferplus_row(name, votes, box=BOX):
+    """One row of FER+'s headerless label.csv: image name, face box (none from newer scripts), ten votes."""
+    return [name, *([box] if box else []), *votes]
+
+
+def write_ferplus_split(folder, rows, images=None):
+    """A FER+ split folder: ``label.csv`` of ``rows`` and a grey 48×48 PNG per name in ``images``
+    (default: every row's)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "label.csv", "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    for i, name in enumerate([r[0] for r in rows] if images is None else images):
+        photo(folder / name, seed=i, mode="L")
+    return folder
+
+
+def test_ferplus_folders_majority_rules_and_no_fer2013_label(tmp_path, capsys):
+    from emocourse.cli import main
+
+    data = tmp_path / "FERPlus" / "data"
+    write_ferplus_split(
+        data / "FER2013Train",
+        [
+            ferplus_row("fer0000000.png", (4, 0, 0, 1, 3, 2, 0, 0, 0, 0)),  # neutral
+            ferplus_row("fer0000001.png", (4, 4, 0, 0, 0, 0, 0, 0, 2, 0)),  # tie
+            ferplus_row("fer0000002.png", (1, 0, 0, 0, 1, 0, 0, 0, 8, 0)),  # mostly unknown
+        ],
+    )
+    write_ferplus_split(data / "FER2013Valid", [ferplus_row("fer0000003.png", HAPPY)])
+    write_ferplus_split(data / "FER2013Test", [ferplus_row("fer0000004.png", (2, 0, 0, 6, 0, 0, 2, 0, 0, 0), box=None)])
+    first = (data / "FER2013Train" / "label.csv").read_text().splitlines()[0]
+    assert first == 'fer0000000.png,"(0, 0, 48, 48)",4,0,0,1,3,2,0,0,0,0'  # FER+'s own format
+    for src in (data, data.parent):  # the data/ folder, or the FERPlus checkout holding it
+        dataset, report = import_ferplus(src, tmp_path / "out")
+        assert list(dataset.table["label"]) == ["neutral", "happiness", "sadness"]
+        assert list(dataset.table["split"]) == ["train", "valid", "test"]
+        assert "fer2013_label" not in dataset.table and dataset.info["fer2013_label"].startswith("absent")
+        assert dataset.votes.loc[0, "anger"] == 3 and dataset.votes.loc[1, "happiness"] == 9
+        assert [(e["where"], e["reason"]) for e in report.entries] == [
+            ("FER2013Train/label.csv row 2", "tie between neutral and happiness (4 votes each)"),
+            ("FER2013Train/label.csv row 3", "more unknown/not-a-face votes than for any emotion"),
+        ]
+        assert dataset.paths()[0].read_bytes() == (data / "FER2013Train" / "fer0000000.png").read_bytes()
+        assert report.source == f"{data} (FER+ folder layout)"
+    assert read_dataset(tmp_path / "out").table["source"][0] == "FER2013Train/label.csv row 1"
+    assert main(["data", "import", "ferplus", str(data), "--out", str(tmp_path / "cli")]) == 0
+    out = capsys.readouterr().out
+    assert "(FER+ folder layout): kept 3, skipped 2" in out
+    assert "note: no fer2013_label column: the folder layout has no FER2013 labels" in out
+
+
+def test_ferplus_folders_missing_unlisted_and_repeated_images_are_reported(tmp_path):
+    rows = [ferplus_row(f"fer000000{i}.png", HAPPY) for i in (0, 1, 0)]
+    write_ferplus_split(tmp_path / "FER2013Train", rows, images=["fer0000000.png", "fer0000002.png"])
+    write_ferplus_split(tmp_path / "FER2013Valid", [ferplus_row("fer0000003.png", HAPPY)])
+    write_ferplus_split(tmp_path / "FER2013Test", [ferplus_row("fer0000004.png", HAPPY)])
+    dataset, report = import_ferplus(tmp_path, tmp_path / "out")
+    assert list(dataset.table["image"]) == [
+        "images/train/fer0000000.png",
+        "images/valid/fer0000003.png",
+        "images/test/fer0000004.png",
+    ]
+    assert report.entries == [
+        {
+            "where": "FER2013Train/label.csv row 3",
+            "action": "skipped",
+            "reason": "image listed again (fer0000000.png, first at row 1)",
+        },
+        {
+            "where": "FER2013Train/fer0000002.png",
+            "action": "skipped",
+            "reason": "no row of FER2013Train/label.csv names it",
+        },
+        {
+            "where": "FER2013Train/label.csv row 2",
+            "action": "skipped",
+            "reason": "image missing (FER2013Train/fer0000001.png)",
+        },
+    ]
+
+
+def test_ferplus_folders_malformed_row_stops_the_import_naming_file_and_row(tmp_path):
+    good = ferplus_row("fer0000000.png", HAPPY)
+    cases = [
+        (
+            [good, ferplus_row("fer0000001.png", ("ten", *HAPPY[1:]))],
+            "row 2: neutral must be a vote count 0..10, got 'ten'",
+        ),
+        ([ferplus_row("fer0000000.png", (*HAPPY[:9], 11))], "row 1: NF must be a vote count 0..10, got '11'"),
+        ([ferplus_row("fer0000000.png", (2.5, *HAPPY[1:]))], "row 1: neutral must be a vote count 0..10, got '2.5'"),
+        ([good, good[:-1]], r"row 2: 11 fields; expected 12 \(image name, face box, ten votes\) or 11"),
+        ([good + ["0"]], "row 1: 13 fields; expected 12"),
+        ([ferplus_row("fer0000000.png", HAPPY, box="0 0 48 48")], r"row 1: face box '0 0 48 48' is not '\(left, top"),
+    ]
+    for rows, message in cases:
+        write_ferplus_split(tmp_path / "FER2013Train", rows)
+        with pytest.raises(DatasetError, match=f"FER2013Train/label.csv {message}"):
+            import_ferplus(tmp_path, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_ferplus_folders_face_box_is_cropped_and_a_box_outside_the_image_skipped(tmp_path):
+    rows = [
+        ferplus_row("fer0000000.png", HAPPY, box="(8, 4, 40, 36)"),
+        ferplus_row("fer0000001.png", HAPPY, box="(0, 0, 48, 60)"),
+        ferplus_row("fer0000002.png", HAPPY, box="(10, 10, 10, 40)"),
+        ferplus_row("fer0000003.png", HAPPY, box="(24, 24, 72, 72)"),
+    ]
+    folder = write_ferplus_split(tmp_path / "FER2013Train", rows, images=["fer0000000.png", "fer0000001.png"])
+    photo(folder / "fer0000002.png", seed=2, mode="L")
+    photo(folder / "fer0000003.png", seed=3, size=96, mode="L")
+    dataset, report = import_ferplus(tmp_path, tmp_path / "out")
+    assert [(e["where"][-5:], e["action"], e["reason"]) for e in report.entries] == [
+        ("row 1", "fixed", "cropped to the face box (8, 4, 40, 36); resized to 48x48 (was 32x32)"),
+        ("row 2", "skipped", "face box is empty or leaves the 48x48 image ((0, 0, 48, 60))"),
+        ("row 3", "skipped", "face box is empty or leaves the 48x48 image ((10, 10, 10, 40))"),
+        ("row 4", "fixed", "cropped to the face box (24, 24, 72, 72)"),
+    ]
+    with Image.open(folder / "fer0000000.png") as source:
+        expected = source.crop((8, 4, 40, 36)).resize((48, 48), Image.Resampling.LANCZOS)
+    with Image.open(dataset.paths()[0]) as face:
+        assert np.array_equal(np.asarray(face), np.asarray(expected))
+    with Image.open(folder / "fer0000003.png") as source, Image.open(dataset.paths()[1]) as face:
+        assert np.array_equal(np.asarray(face), np.asarray(source)[24:72, 24:72])
+
+
+def test_ferplus_folders_with_some_splits_import_them_and_say_which_are_missing(tmp_path):
+    data = tmp_path / "data"
+    write_ferplus_split(data / "FER2013Train", [ferplus_row("fer0000000.png", HAPPY)])
+    photo(data / "FER2013Test" / "fer0000001.png", mode="L")  # a folder without label.csv
+    dataset, report = import_ferplus(data, tmp_path / "out")
+    assert list(dataset.table["split"]) == ["train"] and dataset.info["missing_splits"] == ["valid", "test"]
+    assert report.notes[:2] == [
+        f"no valid split: {data / 'FER2013Valid' / 'label.csv'} does not exist",
+        f"no test split: {data / 'FER2013Test' / 'label.csv'} does not exist",
+    ]
+    assert report.entries[0]["where"] == "FER2013Test/fer0000001.png"
+    assert "note: no test split" in report.summary()
+    (data / "FER2013Train" / "label.csv").unlink()
+    expected = "FER2013Train/label.csv, FER2013Valid/label.csv, FER2013Test/label.csv"
+    with pytest.raises(DatasetError, match=f"data: no FER\\+ split to import; expected {expected}"):
+        import_ferplus(data, tmp_path / "out2")
+    with pytest.raises(DatasetError, match=r"no FER\+ release; expected fer2013.csv \+ fer2013new.csv, or the folders"):
+        import_ferplus(tmp_path / "elsewhere", tmp_path / "out3")
+
+
+def test_ferplus_folders_colour_odd_sized_and_unreadable_images(tmp_path):
+    names = [f"fer000000{i}.png" for i in range(4)]
+    folder = write_ferplus_split(tmp_path / "FER2013Train", [ferplus_row(n, HAPPY) for n in names], images=[])
+    photo(folder / names[0], mode="RGB")
+    photo(folder / names[1], size=96, mode="L")
+    sixteen_bit_png(folder / names[2])
+    truncated_png(folder / names[3])
+    dataset, report = import_ferplus(tmp_path, tmp_path / "out")
+    assert [(e["action"], e["reason"].split(" (")[0]) for e in report.entries] == [
+        ("fixed", "converted RGB to grey"),
+        ("fixed", "resized to 48x48"),
+        ("fixed", "scaled I;16 pixels to 8 bits"),
+        ("skipped", "corrupt or truncated image"),
+    ]
+    for path in dataset.paths():
+        with Image.open(path) as face:
+            assert (face.mode, face.size) == ("L", (48, 48))
+
+
+def test_ferplus_folder_layout_agrees_with_the_csv_layout(tmp_path):
+    from emocourse.data.standins import make_faces
+
+    make_faces(tmp_path / "faces", n=120, seed=1)
+    release = tmp_path / "faces" / "release"
+    from_csv, csv_report = import_ferplus(release, tmp_path / "csv")
+    folders = write_ferplus_folders(release, tmp_path / "FERPlus" / "data")
+    from_folders, folder_report = import_ferplus(folders, tmp_path / "folders")
+
+    def by_name(dataset, names):
+        return dataset.table.assign(name=names).set_index("name")[["label", "split", *dataset.vote_columns]]
+
+    csv_names = [f"fer{int(source.split()[-1]) - 2:07d}.png" for source in from_csv.table["source"]]
+    folder_names = [PurePosixPath(image).name for image in from_folders.table["image"]]
+    pd.testing.assert_frame_equal(by_name(from_csv, csv_names), by_name(from_folders, folder_names))
+    assert "fer2013_label" in from_csv.table and "fer2013_label" not in from_folders.table
+    for a, b in zip(from_csv.paths(), from_folders.paths()):
+        assert np.array_equal(np.asarray(Image.open(a)), np.asarray(Image.open(b)))
+    faces_skipped = [e["reason"] for e in csv_report.entries if e["reason"] != "not a face (empty Image name)"]
+    assert [e["reason"] for e in folder_report.entries] == faces_skipped and faces_skipped
 
 
 def test_emoset_rows_of_both_shapes_map_by_name(tmp_path):

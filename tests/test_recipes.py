@@ -5,11 +5,12 @@ import shutil
 
 import pytest
 import torch
+from PIL import Image
 
 from emocourse.cli import main
 from emocourse.data.standins import make_faces
 from emocourse.train import recipes
-from emocourse.train.faces import FacesConfig, augment, faces_network
+from emocourse.train.faces import FacesConfig, augment, crop_face, faces_network
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +38,30 @@ def monkeypatch_module():
         yield patch
 
 
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory):
+    """scikit-image's astronaut (one frontal face) and coffee (none), as PNG files; the astronaut's face
+    box and the face cut out as a file."""
+    from PIL import Image
+    from skimage import data
+
+    folder = tmp_path_factory.mktemp("photos")
+    for name in ("astronaut", "coffee"):
+        Image.fromarray(getattr(data, name)()).save(folder / f"{name}.png")
+    astronaut = Image.open(folder / "astronaut.png")
+    _, box = crop_face(astronaut)
+    astronaut.crop(box).save(folder / "face.png")
+    assert crop_face(Image.open(folder / "coffee.png")) == (None, None)
+    return folder, box
+
+
 def _faces(folder, n):
     return sorted((folder / "images").rglob("*.png"))[:n]
+
+
+def _predicted(capsys, *argv):
+    assert main(["predict", *map(str, argv), "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
 
 
 def test_train_ends_with_one_line_and_writes_a_complete_model_folder(faces_model, capsys):
@@ -60,14 +83,84 @@ def test_predict_gives_the_top_three_as_lines_and_as_json(faces_model, small_fac
     assert len(probabilities) == 3 and probabilities == sorted(probabilities, reverse=True)
 
 
+def test_predict_finds_the_face_in_a_photo_and_says_where(faces_model, photos, capsys):
+    folder, box = photos
+    assert main(["predict", str(faces_model), str(folder / "astronaut.png")]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.startswith(f"{folder / 'astronaut.png'}: ") and line.endswith(f" (face box {list(box)})")
+    [found] = _predicted(capsys, faces_model, folder / "astronaut.png", "--face", "auto")
+    assert found["face_mode"] == "auto" and found["face"] == {"box": list(box)}
+    [cut] = _predicted(capsys, faces_model, folder / "face.png", "--face", "crop")  # the same face, cut by hand
+    assert cut["face"] is None and cut["top"] == found["top"]
+    [whole] = _predicted(capsys, faces_model, folder / "astronaut.png", "--face", "none")
+    assert whole["face_mode"] == "none" and whole["face"] is None
+    # A phone stores a portrait photo on its side, with an EXIF tag saying how to turn it upright.
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: turn 90° clockwise to show
+    Image.open(folder / "astronaut.png").transpose(Image.Transpose.ROTATE_90).save(folder / "side.png", exif=exif)
+    [upright] = _predicted(capsys, faces_model, folder / "side.png")
+    assert upright["face"] == {"box": list(box)} and upright["top"] == found["top"]
+
+
+def test_a_photo_without_a_face_stops_with_one_line_unless_told_to_use_it_whole(faces_model, photos, capsys):
+    folder, _ = photos
+    coffee, astronaut = folder / "coffee.png", folder / "astronaut.png"
+    assert main(["predict", str(faces_model), str(coffee)]) == 2
+    out, err = capsys.readouterr()
+    assert not out
+    assert err == f"emocourse: {coffee}: no frontal face found; --face none uses the whole photo\n"
+    [result] = _predicted(capsys, faces_model, coffee, "--face", "none")
+    assert result["face"] is None and len(result["top"]) == 3
+    # Several images: all or nothing, so that a script never reads a partial answer.
+    assert main(["predict", str(faces_model), str(astronaut), str(coffee), str(coffee), "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert not out and err.count("\n") == 1
+    assert err.startswith(f"emocourse: {coffee}, {coffee}: no frontal face found;")
+    assert str(astronaut) not in err and err.endswith("(no image was predicted)\n")
+
+
+def test_a_small_image_is_a_face_crop_under_auto(faces_model, small_faces, photos, tmp_path, capsys):
+    [face48] = _faces(small_faces, 1)  # 48 x 48, where the cascade finds nothing
+    assert crop_face(Image.open(face48)) == (None, None)
+    assert main(["predict", str(faces_model), str(face48)]) == 0
+    assert capsys.readouterr().out.endswith("% (the whole image: small enough to be a face crop)\n")
+    [auto] = _predicted(capsys, faces_model, face48)
+    [crop] = _predicted(capsys, faces_model, face48, "--face", "crop")
+    assert auto["face_mode"] == "auto" and auto["face"] is None and auto["top"] == crop["top"]
+    # The rule: at most 96 pixels on the shorter side is a crop; one pixel more, and the cascade looks.
+    coffee = Image.open(photos[0] / "coffee.png")
+    for side, status in ((96, 0), (97, 2)):
+        coffee.resize((side + 50, side)).save(tmp_path / f"{side}.png")
+        assert main(["predict", str(faces_model), str(tmp_path / f"{side}.png")]) == status
+    assert "97.png: no frontal face found" in capsys.readouterr().err
+
+
+def test_the_chapters_own_photo_is_cut_as_predict_cuts_it(faces_model, photos, capsys):
+    from emocourse.evaluate.faces import face_for_model
+
+    folder, box = photos
+    face, found = face_for_model(Image.open(folder / "astronaut.png"))
+    assert face.shape == (1, 1, 48, 48) and face.dtype == torch.uint8 and found == box
+    model, description = recipes.load(faces_model)
+    recipe = recipes.RECIPES["faces"]
+    [predicted] = _predicted(capsys, faces_model, folder / "astronaut.png")
+    expected = recipe.probabilities(description["config"], model, face)[0].topk(3).values
+    assert [guess["probability"] for guess in predicted["top"]] == [round(float(p), 4) for p in expected]
+    face, found = face_for_model(Image.open(folder / "coffee.png"))  # the chapter goes on with the whole photo
+    assert face.shape == (1, 1, 48, 48) and found is None
+    assert capsys.readouterr().out == "no frontal face found: using the whole photo (expect a poor answer)\n"
+
+
 def test_a_saved_model_predicts_what_the_trained_one_did(faces_model, small_faces):
     model, description = recipes.load(faces_model)
     recipe = recipes.RECIPES["faces"]
-    from PIL import Image
-
     batch = recipe.inputs(description["config"], [Image.open(p) for p in _faces(small_faces, 4)])
     assert batch.dtype == torch.uint8 and batch.shape == (4, 1, 48, 48)
-    first, again = recipe.probabilities(model, batch), recipe.probabilities(recipes.load(faces_model)[0], batch)
+    config = description["config"]
+    first, again = (
+        recipe.probabilities(config, model, batch),
+        recipe.probabilities(config, recipes.load(faces_model)[0], batch),
+    )
     assert torch.equal(first, again) and torch.allclose(first.sum(1), torch.ones(4))
 
 
@@ -119,11 +212,11 @@ def test_augmentation_keeps_shapes_and_the_range_and_is_seeded():
     assert faces_network(7, FacesConfig())(first).shape == (8, 7)
 
 
-def test_transfer_recipe_round_trips_through_its_model_folder(tmp_path, monkeypatch):
+def test_transfer_recipe_round_trips_through_its_model_folder(tmp_path, monkeypatch, capsys):
     """The rebuilt network, fed by predict's own preprocessing, scores what training measured."""
     from dataclasses import replace
 
-    from PIL import Image
+    from skimage.data import astronaut
 
     from emocourse.data.standins import make_affect
     from emocourse.train import transfer
@@ -138,6 +231,14 @@ def test_transfer_recipe_round_trips_through_its_model_folder(tmp_path, monkeypa
     test = data.table[data.table["split"] == "test"]
     recipe = recipes.RECIPES["transfer"]
     batch = recipe.inputs(description["config"], [Image.open(p) for p in data.paths(test)])
-    predicted = recipe.probabilities(model, batch).argmax(1).numpy()
+    predicted = recipe.probabilities(description["config"], model, batch).argmax(1).numpy()
     accuracy = (predicted == test["label"].map(data.classes.index).to_numpy()).mean()
     assert accuracy == pytest.approx(description["metrics"]["accuracy"], abs=1 / len(test))
+    # A transfer model sees the whole photo unless told to cut out a face (in colour, for its input).
+    photo = tmp_path / "astronaut.png"
+    Image.fromarray(astronaut()).save(photo)
+    capsys.readouterr()  # training's line
+    [whole] = _predicted(capsys, out, photo)
+    assert whole["face_mode"] == "none" and whole["face"] is None
+    [found] = _predicted(capsys, out, photo, "--face", "auto")
+    assert found["face"] == {"box": list(crop_face(Image.open(photo))[1])}

@@ -69,19 +69,19 @@ def shared_classes(classes: list[str], other_classes: list[str]) -> SharedClasse
 
 
 def face_for_model(photo, size: int = 48) -> tuple[torch.Tensor, tuple | None]:
-    """Chapter 6, §Your own photo: the largest frontal face of a PIL ``photo`` (see
-    :func:`emocourse.train.faces.crop_face`), grey and ``size`` pixels square, as a ``(1, 1, size,
-    size)`` uint8 tensor, and its box; without a face, the whole photo and ``None``."""
-    from PIL import Image
+    """Chapter 6, §Your own photo: what ``emocourse predict --face auto`` shows a faces model of a PIL
+    ``photo`` (:func:`emocourse.train.faces.face_crop`: its largest frontal face, or the whole photo
+    if it is small enough to be a face crop already), grey, the centre square at ``size`` pixels, as a
+    ``(1, 1, size, size)`` uint8 tensor, and the face's box; without a face, the whole photo and
+    ``None`` (where ``predict`` stops)."""
+    from ..train.faces import face_crop
+    from ..train.scratch import square
 
-    from ..train.faces import crop_face
-
-    face, box = crop_face(photo)
+    face, box = face_crop(photo, "auto")
     if face is None:
         print("no frontal face found: using the whole photo (expect a poor answer)")
-        face = photo.convert("L")
-    pixels = np.array(face.resize((size, size), Image.Resampling.BILINEAR))
-    return torch.from_numpy(pixels)[None, None], box
+        face = photo
+    return torch.from_numpy(np.array(square(face, size, "L")))[None, None], box
 
 
 def mean_maps_by_class(

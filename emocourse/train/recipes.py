@@ -26,6 +26,11 @@ from ..fileio import atomic_write
 FORMAT, FORMAT_VERSION = "emocourse-model", 1
 WEIGHTS, DESCRIPTION = "weights.safetensors", "model.json"
 PROFILES = ("fast", "full")
+#: ``emocourse predict --face``: find the face, the image is a face crop, the whole photo (see
+#: :func:`emocourse.train.faces.face_crop`).
+FACE_MODES = ("auto", "crop", "none")
+#: Under ``--face auto``, an image at most this many pixels on its shorter side is a face crop already.
+FACE_CROP_SIDE = 96
 
 if TYPE_CHECKING:  # torch is imported where a model is built, so that the command line starts fast
     import torch
@@ -54,6 +59,7 @@ class Recipe(ABC):
     """How to train one kind of model, rebuild it from its configuration, and feed it images."""
 
     description = ""
+    face_mode = "none"  # what ``emocourse predict`` shows the model of a photo by default (FACE_MODES)
 
     @abstractmethod
     def fit(self, dataset: Dataset, profile: str, seed: int, progress: bool):
@@ -67,7 +73,8 @@ class Recipe(ABC):
     def inputs(self, config: dict, images: list) -> torch.Tensor:
         """A batch for the model from PIL images."""
 
-    def probabilities(self, model: nn.Module, batch: torch.Tensor) -> torch.Tensor:
+    def probabilities(self, config: dict, model: nn.Module, batch: torch.Tensor) -> torch.Tensor:
+        """Class probabilities of a batch from :meth:`inputs`, as ``config``'s model makes them."""
         import torch
 
         with torch.inference_mode():
@@ -76,6 +83,7 @@ class Recipe(ABC):
 
 class FacesRecipe(Recipe):
     description = "a CNN from scratch on 48 × 48 grey faces (chapter 6)"
+    face_mode = "auto"
 
     def fit(self, dataset, profile, seed, progress):
         from .faces import PROFILES as FACES, face_pixels, face_probabilities, train_faces
@@ -86,7 +94,14 @@ class FacesRecipe(Recipe):
         split = _evaluation_split(dataset)
         faces, labels = tensors[split]
         history = pd.DataFrame(learn.recorder.values, columns=learn.recorder.metric_names[1:-1])
-        return learn.model, asdict(config), history, face_probabilities(learn.model, faces), labels.numpy(), split
+        return (
+            learn.model,
+            asdict(config),
+            history,
+            face_probabilities(learn.model, faces, config.tta_shift),
+            labels.numpy(),
+            split,
+        )
 
     def build(self, config, n_classes):
         from .faces import FacesConfig, faces_network
@@ -101,10 +116,10 @@ class FacesRecipe(Recipe):
 
         return torch.from_numpy(np.stack([square(image, FACE_SIZE, "L") for image in images]))[:, None]
 
-    def probabilities(self, model, batch):
+    def probabilities(self, config, model, batch):
         from .faces import face_probabilities
 
-        return face_probabilities(model, batch)
+        return face_probabilities(model, batch, config.get("tta_shift", 0))
 
 
 class TransferRecipe(Recipe):
@@ -233,26 +248,48 @@ def load(folder: Path) -> tuple[nn.Module, dict]:
     return model.eval(), description
 
 
-def predict(folder: Path, images: list[Path], top: int = 3) -> list[dict]:
-    """The ``top`` emotions of each image, most probable first: ``[{"image", "top": [{"emotion",
-    "probability"}, ...]}]``. An image that cannot be read stops with an error naming it."""
-    from PIL import Image
+def predict(folder: Path, images: list[Path], top: int = 3, face: str | None = None) -> list[dict]:
+    """The ``top`` emotions of each image, most probable first: ``[{"image", "face_mode", "face",
+    "top": [{"emotion", "probability"}, ...]}]``. ``face`` is one of :data:`FACE_MODES` (default: the
+    recipe's, ``auto`` for faces models, ``none`` for the others; see
+    :func:`emocourse.train.faces.face_crop`); ``"face"`` is ``{"box": [left, top, right, bottom]}``
+    where a face was found and cut out, else ``None``, in the pixels of the image turned upright as
+    its EXIF orientation says (a phone's portrait photo is stored on its side). All or nothing: an
+    image that cannot be read stops with an error naming it, and images in which ``auto`` finds no
+    face stop with one error naming them all, before anything is predicted."""
+    from PIL import Image, ImageOps
+
+    from .faces import face_crop
 
     model, description = load(folder)
     recipe, classes = RECIPES[description["recipe"]], description["classes"]
+    face = face or recipe.face_mode
     opened = []
     for path in images:
         try:
             with Image.open(path) as image:
                 image.load()
-                opened.append(image.copy())
+                opened.append(ImageOps.exif_transpose(image))  # a copy, upright
         except (OSError, ValueError) as err:
             raise ValueError(f"{path}: cannot read this image ({err})") from None
-    probabilities = recipe.probabilities(model, recipe.inputs(description["config"], opened))
+    cut = [face_crop(image, face) for image in opened]
+    faceless = [str(path) for path, (shown, _) in zip(images, cut) if shown is None]
+    if faceless:
+        raise ValueError(
+            f"{', '.join(faceless)}: no frontal face found; --face none uses the whole photo"
+            + ("" if len(images) == 1 else " (no image was predicted)")
+        )
+    config = description["config"]
+    probabilities = recipe.probabilities(config, model, recipe.inputs(config, [shown for shown, _ in cut]))
     results = []
-    for path, row in zip(images, probabilities):
+    for path, (_, box), row in zip(images, cut, probabilities):
         best = row.argsort(descending=True)[: min(top, len(classes))]
         results.append(
-            {"image": str(path), "top": [{"emotion": classes[i], "probability": round(float(row[i]), 4)} for i in best]}
+            {
+                "image": str(path),
+                "face_mode": face,
+                "face": None if box is None else {"box": list(box)},
+                "top": [{"emotion": classes[i], "probability": round(float(row[i]), 4)} for i in best],
+            }
         )
     return results

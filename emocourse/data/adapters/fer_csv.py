@@ -7,13 +7,14 @@
   ``Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,unknown,NF``
   and ten votes per face.
 
-Both adapters (:mod:`.fer2013` with optional votes, :mod:`.ferplus` with majority labels) read them here.
+Both adapters (:mod:`.fer2013` with optional votes, :mod:`.ferplus` with majority labels) read them here;
+:func:`check_votes` also checks the votes of FER+'s folder layout (:mod:`.ferplus_folders`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -96,13 +97,21 @@ def read_votes(path: Path) -> pd.DataFrame:
     frame = read_text_csv(path)
     if tuple(frame.columns) != HEADER:
         raise DatasetError(f"{path}: header must be {','.join(HEADER)}; found {','.join(frame.columns)}")
+    return check_votes(frame, path, range(2, len(frame) + 2))
+
+
+def check_votes(frame: pd.DataFrame, path: Path, rows: Sequence[int]) -> pd.DataFrame:
+    """``frame`` with its ten vote columns as integers, or a :class:`DatasetError` at the first
+    vote that is not a count 0..10, naming ``path`` and the row (``rows``: the file's row number
+    of each of ``frame``'s rows)."""
     votes = frame[list(VOTE_COLUMNS)].apply(pd.to_numeric, errors="coerce")
     bad = votes.isna() | (votes < 0) | (votes > 10) | (votes != votes.round())
     if bad.to_numpy().any():
         row, col = map(int, next(zip(*bad.to_numpy().nonzero())))
         raise DatasetError(
-            f"{path} row {row + 2}: {VOTE_COLUMNS[col]} must be a vote count 0..10, "
+            f"{path} row {rows[row]}: {VOTE_COLUMNS[col]} must be a vote count 0..10, "
             f"got {frame.iloc[row][VOTE_COLUMNS[col]]!r}"
         )
+    frame = frame.copy()
     frame[list(VOTE_COLUMNS)] = votes.astype(int)
     return frame
