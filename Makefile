@@ -93,7 +93,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/unfreezing_stages.py
 	$(BIN)/python benchmarks/imbalance_methods.py
 	$(BIN)/python benchmarks/error_analysis.py
-	$(BIN)/python benchmarks/faces_recipe.py
+	$(BIN)/python benchmarks/faces_recipe.py --only fast
 	$(BIN)/python benchmarks/sandbox_overhead.py
 
 # Regenerate the CI pins from what is installed in .venv.

@@ -15,6 +15,10 @@ from emocourse.train.faces import (
     augment,
     crop_face,
     drawn_label_cross_entropy,
+    erase_patches,
+    face_probabilities,
+    faces_network,
+    shifted,
     soft_cross_entropy,
     vote_shares,
 )
@@ -80,6 +84,29 @@ def test_lighting_augmentation_changes_brightness_only_when_asked():
     assert torch.allclose(augment(faces, FacesConfig()), torch.tensor(100.0))
     lit = augment(faces, FacesConfig(max_lighting=0.5))
     assert lit.amin() >= 0 and lit.amax() <= 255 and lit.mean((1, 2, 3)).std() > 10
+
+
+def test_random_erasing_blanks_one_rectangle_in_the_share_of_faces_asked():
+    torch.manual_seed(0)
+    hit = erase_patches(torch.zeros(2000, 1, 48, 48), 0.5)[:, 0] == 128
+    erased = hit.flatten(1).any(1)
+    assert 0.45 < erased.float().mean() < 0.55
+    for mask in hit[erased][:50]:  # each patch is one filled rectangle of 2 to 20 % of the face
+        rows, cols = mask.any(1).nonzero().flatten(), mask.any(0).nonzero().flatten()
+        assert mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].all()
+        assert 0.015 <= mask.float().mean() <= 0.21
+    assert torch.equal(augment(torch.zeros(4, 1, 48, 48), FacesConfig(erase=0.0)).unique(), torch.zeros(1))
+
+
+def test_shifted_test_time_copies_move_the_face_and_repeat_its_edge():
+    face = torch.arange(48.0).repeat(48, 1)[None, None]  # each pixel holds its column
+    left, right, up, down = shifted(face, 2)
+    assert torch.equal(left[0, 0, 0, :3], torch.tensor([0.0, 0.0, 0.0])) and left[0, 0, 0, 47] == 45
+    assert right[0, 0, 0, 0] == 2 and right[0, 0, 0, 47] == 47 and torch.equal(up, face) and torch.equal(down, face)
+    model = faces_network(3, FacesConfig(widths=(4, 8)))  # takes uint8 faces and float copies alike
+    faces = torch.randint(0, 255, (5, 1, 48, 48), dtype=torch.uint8)
+    for shift in (0, 2):
+        assert torch.allclose(face_probabilities(model, faces, shift).sum(1), torch.ones(5))
 
 
 def test_the_face_crop_finds_a_face_or_says_it_found_none():

@@ -87,3 +87,24 @@ def test_recall_and_photo_figures():
     top = pd.Series([0.5, 0.3, 0.2], index=CLASSES)
     fig = plots.photo_and_prediction(photo, (10, 10, 50, 50), face, top)
     assert len(fig.axes) == 3 and len(fig.axes[0].patches) == 1 and len(fig.axes[2].patches) == 3
+
+
+def test_nested_samples_grow_by_adding_faces_and_end_with_all():
+    samples = dict(face_eval.nested_samples(5000, seed=3))
+    assert list(samples) == [1000, 4000, 5000] and list(samples[5000]) == list(range(5000))
+    assert set(samples[1000]) <= set(samples[4000]) and len(set(samples[4000])) == 4000
+    assert [n for n, _ in face_eval.nested_samples(800)] == [800]  # sizes above the training set are left out
+    assert np.array_equal(dict(face_eval.nested_samples(5000, seed=3))[1000], samples[1000])
+
+
+def test_by_split_keeps_the_order_of_face_pixels():
+    dataset = type("D", (), {"table": pd.DataFrame({"split": ["test", "train", "test", "valid"]})})()
+    grouped = face_eval.by_split(np.arange(4), dataset)
+    assert list(grouped) == ["test", "train", "valid"] and list(grouped["test"]) == [0, 2]
+
+
+def test_accuracy_by_training_faces_draws_one_line_per_method():
+    table = pd.DataFrame({"scratch": [0.3, 0.5, 0.7], "frozen": [0.4, 0.45, 0.5]}, index=[1000, 4000, 9600])
+    ax = plots.accuracy_by_training_faces(table, 0.25).axes[0]
+    assert list(ax.lines[0].get_ydata()) == pytest.approx([30, 50, 70]) and ax.get_xscale() == "log"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1,000", "4,000", "9,600"]

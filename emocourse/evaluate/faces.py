@@ -1,5 +1,6 @@
-"""Chapter 6's bookkeeping: accuracy by rater agreement, the classes two face datasets share, a photo
-cropped to what a FER2013 model sees, and saliency averaged by class and by region of the face."""
+"""Chapter 6's bookkeeping: accuracy by rater agreement, nested samples of training faces, the classes
+two face datasets share, a photo cropped to what a FER2013 model sees, and saliency averaged by class
+and by region of the face."""
 
 from __future__ import annotations
 
@@ -30,6 +31,22 @@ def accuracy_by_agreement(
     )
     table.index.name = "share of votes for the top class"
     return table, pd.Series(bands).value_counts(sort=False)
+
+
+def nested_samples(n_train: int, sizes=(1000, 4000), seed: int = 0):
+    """Chapter 6, §How many faces: ``(size, sorted row indices)`` for each of ``sizes`` below ``n_train``
+    and for all ``n_train`` rows; each sample holds the smaller ones (the first rows of one seeded
+    permutation), so a larger training set only adds faces."""
+    order = np.random.default_rng(seed).permutation(n_train)
+    for n in [*(n for n in sizes if n < n_train), n_train]:
+        yield n, np.sort(order[:n])
+
+
+def by_split(values: np.ndarray, dataset) -> dict[str, np.ndarray]:
+    """Rows of ``values`` (one per row of ``dataset``'s table, in its order) grouped by split, in the
+    order :func:`emocourse.train.faces.face_pixels` gives each split's faces."""
+    split = dataset.table["split"].to_numpy()
+    return {name: values[split == name] for name in dataset.table["split"].unique()}
 
 
 @dataclass

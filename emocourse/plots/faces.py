@@ -73,6 +73,22 @@ def accuracy_by_cpu_seconds(curve_seconds, curve_accuracy, points: dict, majorit
     return fig
 
 
+def accuracy_by_training_faces(table: pd.DataFrame, majority_share: float):
+    """Chapter 6, §How many faces: each method's test accuracy (columns of ``table``, fractions) against
+    the number of training faces it learned from (the index), on a log scale."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.2))
+    for (method, accuracy), style in zip(table.items(), [("o-", "#2f6fad"), ("s--", "#f4a62a")]):
+        ax.plot(table.index, 100 * accuracy, style[0], color=style[1], label=method)
+    ax.axhline(100 * majority_share, color="0.6", ls=":", label="majority class")
+    ax.set_xscale("log")
+    ax.set_xticks(table.index, [f"{n:,}" for n in table.index])
+    ax.minorticks_off()
+    ax.set(xlabel="training faces", ylabel="test accuracy (%)", ylim=(0, 100))
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
 def accuracy_by_agreement(table: pd.DataFrame, counts: pd.Series):
     """Chapter 6, §Votes as soft labels: each model's accuracy (columns of ``table``, fractions) in each
     band of rater agreement (its rows), the number of faces under each band (``counts``); see

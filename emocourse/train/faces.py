@@ -88,11 +88,25 @@ def augment(images: torch.Tensor, config: FacesConfig) -> torch.Tensor:
         contrast, brightness = 1 + uniform(config.max_lighting), uniform(config.max_lighting) * 128
         images = ((images - 128) * contrast[:, None, None, None] + 128 + brightness[:, None, None, None]).clamp(0, 255)
     if config.erase:
-        from torchvision.transforms.v2 import RandomErasing
-
-        erase = RandomErasing(p=config.erase, scale=(0.02, 0.2), value=128)
-        images = torch.stack([erase(face) for face in images])  # a rectangle of its own for each face
+        images = erase_patches(images, config.erase)
     return images
+
+
+def erase_patches(images: torch.Tensor, share: float, area=(0.02, 0.2), ratio=(0.3, 3.3)) -> torch.Tensor:
+    """Random erasing (Zhong et al. 2020) on a batch: in ``share`` of the faces, a rectangle of ``area``
+    of the face and aspect ratio ``ratio`` set to mid-grey, each face its own. (torchvision's
+    ``RandomErasing`` draws one rectangle a call: looping over a batch cost seconds an epoch.)"""
+    n, _, height, width = images.shape
+    size = torch.empty(n).uniform_(*area) * height * width
+    aspect = torch.empty(n).uniform_(math.log(ratio[0]), math.log(ratio[1])).exp()
+    h = (size * aspect).sqrt().clamp(max=height)
+    w = (size / aspect).sqrt().clamp(max=width)
+    top, left = torch.rand(n) * (height - h), torch.rand(n) * (width - w)
+    rows, cols = torch.arange(height)[None, :, None], torch.arange(width)[None, None, :]
+    inside = (rows >= top[:, None, None]) & (rows < (top + h)[:, None, None])
+    inside = inside & (cols >= left[:, None, None]) & (cols < (left + w)[:, None, None])
+    chosen = (torch.rand(n) < share)[:, None, None]
+    return images.masked_fill((inside & chosen)[:, None], 128.0)
 
 
 def _augmentation(config: FacesConfig):
