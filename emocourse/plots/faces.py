@@ -84,7 +84,7 @@ def accuracy_by_training_faces(table: pd.DataFrame, majority_share: float):
     ax.set_xticks(table.index, [f"{n:,}" for n in table.index])
     ax.minorticks_off()
     ax.set(xlabel="training faces", ylabel="test accuracy (%)", ylim=(0, 100))
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
     return fig
 
