@@ -256,7 +256,8 @@ def predict(args: argparse.Namespace) -> int:
 
 
 def _add_model_commands(commands) -> None:
-    from .train.recipes import FACE_CROP_SIDE, FACE_MODES, PROFILES, RECIPES
+    from .train.photos import FACE_CROP_SIDE, FACE_MODES
+    from .train.recipes import PROFILES, RECIPES
 
     trainer = commands.add_parser("train", help="train a named recipe on a dataset; writes a model folder")
     trainer.add_argument("data", metavar="DATA_DIR", help="a canonical dataset folder, or a stand-in's name")

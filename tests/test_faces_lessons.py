@@ -10,10 +10,10 @@ from PIL import Image
 from emocourse.data.standins import make_faces, make_posed
 from emocourse.data.table import Dataset
 from emocourse.taxonomy import FER2013, match_classes
+from emocourse.train.photos import crop_face
 from emocourse.train.faces import (
     FacesConfig,
     augment,
-    crop_face,
     drawn_label_cross_entropy,
     erase_patches,
     face_probabilities,

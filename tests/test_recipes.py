@@ -10,7 +10,8 @@ from PIL import Image
 from emocourse.cli import main
 from emocourse.data.standins import make_faces
 from emocourse.train import recipes
-from emocourse.train.faces import FacesConfig, augment, crop_face, faces_network
+from emocourse.train.faces import FacesConfig, augment, faces_network
+from emocourse.train.photos import crop_face
 
 
 @pytest.fixture(scope="module")

@@ -87,11 +87,11 @@ def shared_classes(classes: list[str], other_classes: list[str]) -> SharedClasse
 
 def face_for_model(photo, size: int = 48) -> tuple[torch.Tensor, tuple | None]:
     """Chapter 6, §Your own photo: what ``emocourse predict --face auto`` shows a faces model of a PIL
-    ``photo`` (:func:`emocourse.train.faces.face_crop`: its largest frontal face, or the whole photo
+    ``photo`` (:func:`emocourse.train.photos.face_crop`: its largest frontal face, or the whole photo
     if it is small enough to be a face crop already), grey, the centre square at ``size`` pixels, as a
     ``(1, 1, size, size)`` uint8 tensor, and the face's box; without a face, the whole photo and
     ``None`` (where ``predict`` stops)."""
-    from ..train.faces import face_crop
+    from ..train.photos import face_crop
     from ..train.scratch import square
 
     face, box = face_crop(photo, "auto")

@@ -22,15 +22,11 @@ import pandas as pd
 
 from ..data.table import Dataset
 from ..fileio import atomic_write
+from .photos import face_crop
 
 FORMAT, FORMAT_VERSION = "emocourse-model", 1
 WEIGHTS, DESCRIPTION = "weights.safetensors", "model.json"
 PROFILES = ("fast", "full")
-#: ``emocourse predict --face``: find the face, the image is a face crop, the whole photo (see
-#: :func:`emocourse.train.faces.face_crop`).
-FACE_MODES = ("auto", "crop", "none")
-#: Under ``--face auto``, an image at most this many pixels on its shorter side is a face crop already.
-FACE_CROP_SIDE = 96
 
 if TYPE_CHECKING:  # torch is imported where a model is built, so that the command line starts fast
     import torch
@@ -250,16 +246,14 @@ def load(folder: Path) -> tuple[nn.Module, dict]:
 
 def predict(folder: Path, images: list[Path], top: int = 3, face: str | None = None) -> list[dict]:
     """The ``top`` emotions of each image, most probable first: ``[{"image", "face_mode", "face",
-    "top": [{"emotion", "probability"}, ...]}]``. ``face`` is one of :data:`FACE_MODES` (default: the
-    recipe's, ``auto`` for faces models, ``none`` for the others; see
-    :func:`emocourse.train.faces.face_crop`); ``"face"`` is ``{"box": [left, top, right, bottom]}``
+    "top": [{"emotion", "probability"}, ...]}]``. ``face`` is a mode of
+    :func:`emocourse.train.photos.face_crop` (default: the recipe's, ``auto`` for faces models,
+    ``none`` for the others); ``"face"`` is ``{"box": [left, top, right, bottom]}``
     where a face was found and cut out, else ``None``, in the pixels of the image turned upright as
     its EXIF orientation says (a phone's portrait photo is stored on its side). All or nothing: an
     image that cannot be read stops with an error naming it, and images in which ``auto`` finds no
     face stop with one error naming them all, before anything is predicted."""
     from PIL import Image, ImageOps
-
-    from .faces import face_crop
 
     model, description = load(folder)
     recipe, classes = RECIPES[description["recipe"]], description["classes"]
