@@ -73,7 +73,10 @@ def data_import(args: argparse.Namespace) -> int:
     """Convert a real release into a canonical dataset folder and report what was skipped or fixed."""
     from .data.adapters import ADAPTERS
 
-    dataset, report = ADAPTERS[args.kind](args.src, args.out)
+    if args.label is not None and args.kind != "emotion6":
+        raise ValueError("--label applies to emotion6 only (keyword or raters)")
+    options = {"label": args.label} if args.label else {}
+    dataset, report = ADAPTERS[args.kind](args.src, args.out, **options)
     report_path = report.write(dataset.root / "import_report.csv")
     print(report.summary())
     print(
@@ -129,10 +132,16 @@ def _add_data_commands(commands) -> None:
     data = commands.add_parser("data", help="import, generate and calibrate datasets").add_subparsers(
         dest="data_command", metavar="DATA_COMMAND", required=True
     )
-    importer = data.add_parser("import", help="convert a real release (fi, fer2013, ferplus, emoset, folder)")
+    importer = data.add_parser("import", help="convert a real release (fi, fer2013, ferplus, emoset, emotion6, folder)")
     importer.add_argument("kind", choices=sorted(ADAPTERS))
     importer.add_argument("src", help="the release: a folder, or a CSV file")
     importer.add_argument("--out", required=True, help="folder for the canonical dataset")
+    importer.add_argument(
+        "--label",
+        choices=("keyword", "raters"),
+        help="emotion6 only: keyword (default), the search keyword the photo was found with; or raters, "
+        "the raters' most-chosen of seven emotions, neutral included (ties are skipped)",
+    )
     importer.set_defaults(run=data_import)
     downloader = data.add_parser("download", help="download a CSV manifest of image URLs (resumable, checked)")
     downloader.add_argument("manifest", help="CSV with a url column (optional: id, sha256)")

@@ -123,11 +123,18 @@ class Claims:
     measured, and what the prose was written for, and the chapter goes on.
     """
 
-    def __init__(self, parameters: Mapping[str, Any], expected: Mapping[str, Any]):
+    def __init__(self, parameters: Mapping[str, Any], expected: Mapping[str, Any], not_applicable: str | None = None):
         unknown = sorted(set(expected) - set(parameters))
         if unknown:
             raise ParameterError(f"written_for({unknown[0]}=...): this chapter has no parameter {unknown[0]}")
-        self.parameters, self.expected = parameters, dict(expected)
+        self.parameters, self.expected, self.not_applicable = parameters, dict(expected), not_applicable
+
+    def unless(self, lacking: str | None) -> "Claims":
+        """These claims for data that may lack their premise: ``lacking`` says in words what this run's data
+        lacks (e.g. "its classes are balanced: 1.0 to 1"), or is ``None`` when the premise holds. A claim
+        without its premise is not measured against the text: :meth:`check` says, in one line, that it
+        does not apply and why (on the run the prose was written for, a lacking premise is an error)."""
+        return Claims(self.parameters, self.expected, lacking)
 
     @property
     def differences(self) -> dict[str, Any]:
@@ -149,6 +156,13 @@ class Claims:
         if log:
             _log_claim(Path(log), claim, bool(holds), measured, self.parameters)
             return bool(holds)
+        if self.not_applicable and not self.differences:
+            raise AssertionError(
+                f"the text says: {claim}; but this run's data lacks its premise: {self.not_applicable}"
+            )
+        if self.not_applicable:
+            print(f'Note: the text says "{claim}". It does not apply here: {self.not_applicable}.')
+            return False
         if not self.differences:
             if not holds:
                 raise AssertionError(f"the text says: {claim}; this run measured: {measured}")
@@ -162,6 +176,16 @@ class Claims:
             f"and measured {measured}: {'the same holds here' if holds else 'it does not hold here'}."
         )
         return bool(holds)
+
+
+def lacks_imbalance(counts) -> str | None:
+    """For :meth:`Claims.unless`: that classes of these image ``counts`` (or shares) are about balanced,
+    the largest under 1.5 times the rarest; ``None`` when they are not (an imbalance claim applies)."""
+    values = [float(c) for c in counts]
+    if min(values) <= 0:  # a class without images: as imbalanced as it gets
+        return None
+    ratio = max(values) / min(values)
+    return None if ratio >= 1.5 else f"its classes are about balanced (largest to rarest: {ratio:.1f} to 1)"
 
 
 def _log_claim(log: Path, claim: str, holds: bool, measured: Any, parameters: Mapping[str, Any]) -> None:

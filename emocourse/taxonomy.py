@@ -2,8 +2,9 @@
 
 Datasets name and order their emotions differently: FI lists its 8 Mikels categories
 alphabetically, EmoSet puts the positive ones first, FER2013 says ``angry`` where FER+ says
-``anger``. Every label here maps to a *concept* (``anger``, ``happiness``, …), and conversion
-between datasets always goes by concept, never by position. Book: *Setup* → *Emotions and datasets*.
+``anger``, Emotion6 says ``joy`` where FER+ says ``happiness``. Every label here maps to a
+*concept* (``anger``, ``happiness``, …), and conversion between datasets always goes by concept,
+never by position. Book: *Setup* → *Emotions and datasets*.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from typing import Mapping
 POSITIVE = "positive"
 NEGATIVE = "negative"
 
-# Spellings that datasets use for the same concept.
-_ALIASES = {"angry": "anger", "happy": "happiness", "sad": "sadness"}
+# Spellings that datasets use for the same concept (Emotion6's joy is the faces' happiness).
+_ALIASES = {"angry": "anger", "happy": "happiness", "joy": "happiness", "sad": "sadness"}
 
 # Valence of each concept (Mikels et al. for the 8 affective-image categories; the usual
 # reading of the facial expressions). Surprise and neutral have no valence.
@@ -167,9 +168,18 @@ EMOSET = Taxonomy("EmoSet", ("amusement", "awe", "contentment", "excitement", "a
 FER2013 = Taxonomy("FER2013", ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"))
 #: FER+ (Barsoum et al. 2016): the 8 emotion vote columns of ``fer2013new.csv``, in file order.
 FERPLUS = Taxonomy("FER+", ("neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt"))
+#: Emotion6 (Peng et al. 2015): the seven shares of ``ground_truth.txt``, in file order; the first six
+#: are also the release's folders, the search keywords.
+EMOTION6 = Taxonomy("Emotion6", ("anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral"))
 
 #: The taxonomies by the short names that ``DATASET`` parameters and adapters use.
-TAXONOMIES: Mapping[str, Taxonomy] = {"fi": FI, "emoset": EMOSET, "fer2013": FER2013, "ferplus": FERPLUS}
+TAXONOMIES: Mapping[str, Taxonomy] = {
+    "fi": FI,
+    "emoset": EMOSET,
+    "fer2013": FER2013,
+    "ferplus": FERPLUS,
+    "emotion6": EMOTION6,
+}
 
 
 def match_classes(ours, theirs) -> dict[str, str]:

@@ -80,3 +80,65 @@ def write_ferplus_folders(csv_folder: Path, out_folder: Path) -> Path:
         with open(folder / "label.csv", "w", newline="") as f:
             csv.writer(f).writerows(rows)
     return Path(out_folder)
+
+
+EMOTION6 = ("anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral")
+#: Colour of each keyword's photos and the raters' mean (valence, arousal) for each emotion felt.
+_EMOTION6_COLOURS = {
+    "anger": (190, 40, 40),
+    "disgust": (110, 130, 40),
+    "fear": (50, 40, 90),
+    "joy": (240, 200, 70),
+    "sadness": (50, 100, 170),
+    "surprise": (60, 180, 190),
+}
+_EMOTION6_MOODS = {
+    "anger": (3.0, 6.5),
+    "disgust": (3.2, 5.5),
+    "fear": (3.0, 6.8),
+    "joy": (7.2, 5.8),
+    "sadness": (2.6, 4.0),
+    "surprise": (5.6, 6.6),
+    "neutral": (5.0, 3.0),
+}
+_EMOTION6_NEIGHBOURS = {
+    "anger": "disgust",
+    "disgust": "anger",
+    "fear": "sadness",
+    "sadness": "fear",
+    "joy": "surprise",
+    "surprise": "joy",
+}
+
+
+def write_emotion6(out: Path, per_class: int = 10, seed: int = 0) -> Path:
+    """An Emotion6 release in the real layout: ``images/<keyword>/<n>.jpg`` (32×32, coloured by keyword)
+    and ``ground_truth.txt`` (header, tab-separated rows, shares of 15 raters printed as the release does:
+    ``0.0666667``). Of each keyword's photos, ``n % 5 == 2`` are mostly felt as neutral, ``n % 5 == 4`` as a
+    neighbouring emotion (anger ↔ disgust, fear ↔ sadness, joy ↔ surprise), the others as the keyword;
+    ``surprise/1.jpg`` is the one exact tie (6 votes surprise, 6 joy). Valence and arousal follow the
+    emotion felt. The same seed writes the same bytes."""
+    rng = np.random.default_rng(seed)
+    out = Path(out)
+    fields = ("image_filename", "valence", "arousal", *(f"prob. {e}" for e in EMOTION6))
+    lines = ["\t".join(f"[{f}]" for f in fields)]
+    for keyword, colour in _EMOTION6_COLOURS.items():
+        for n in range(1, per_class + 1):
+            felt = {2: "neutral", 4: _EMOTION6_NEIGHBOURS[keyword]}.get(n % 5, keyword)
+            votes = dict.fromkeys(EMOTION6, 0)
+            if (keyword, n) == ("surprise", 1):
+                votes.update(surprise=6, joy=6, neutral=3)
+            else:
+                votes[felt] = int(rng.integers(8, 12))  # the rest, at most 7, cannot tie it
+                others = [e for e in EMOTION6 if e != felt]
+                weights = np.array([3.0 if e == keyword else 1.0 for e in others])
+                for e, count in zip(others, rng.multinomial(15 - votes[felt], weights / weights.sum())):
+                    votes[e] = int(count)
+            mood = np.clip(np.array(_EMOTION6_MOODS[felt]) + rng.normal(0, 0.4, 2), 1, 9).round(1)
+            shares = [f"{votes[e] / 15:g}" for e in EMOTION6]
+            lines.append("\t".join([f"{keyword}/{n}.jpg", *(f"{v:g}" for v in mood), *shares]))
+            pixels = np.clip(np.array(colour) + rng.normal(0, 25, (32, 32, 3)), 0, 255).astype(np.uint8)
+            (out / "images" / keyword).mkdir(parents=True, exist_ok=True)
+            Image.fromarray(pixels).save(out / "images" / keyword / f"{n}.jpg", quality=90)
+    (out / "ground_truth.txt").write_text("\n".join(lines) + "\n")
+    return out

@@ -9,10 +9,25 @@ import pandas as pd
 import pytest
 
 from emocourse.data import DatasetError, read_dataset
-from emocourse.data.adapters import import_emoset, import_fer2013, import_ferplus, import_fi, import_folder
+from emocourse.data.adapters import (
+    import_emoset,
+    import_emotion6,
+    import_fer2013,
+    import_ferplus,
+    import_fi,
+    import_folder,
+)
 from emocourse.data.adapters.fer_csv import HEADER
-from emocourse.taxonomy import FI
-from images import corrupt_jpeg, exif_rotated_jpeg, photo, sixteen_bit_png, truncated_png, write_ferplus_folders
+from emocourse.taxonomy import EMOTION6, FI
+from images import (
+    corrupt_jpeg,
+    exif_rotated_jpeg,
+    photo,
+    sixteen_bit_png,
+    truncated_png,
+    write_emotion6,
+    write_ferplus_folders,
+)
 from PIL import Image
 
 
@@ -464,3 +479,138 @@ def test_emoset_split_file_that_is_not_a_list_is_named_and_nothing_is_written(tm
     ):
         import_emoset(rel, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_emotion6_keyword_labels_keep_votes_valence_arousal_and_deal_splits(tmp_path):
+    from emocourse.train.faces import vote_shares
+
+    release = write_emotion6(tmp_path / "download" / "Emotion6", per_class=10)
+    dataset, report = import_emotion6(tmp_path / "download", tmp_path / "out")  # the folder holding it
+    assert dataset.classes == ["anger", "disgust", "fear", "joy", "sadness", "surprise"]
+    assert len(dataset.table) == 60 and report.entries == [] and report.source == f"{release} (Emotion6)"
+    assert (dataset.table["label"] == dataset.table["keyword"]).all()
+    truth = pd.read_csv(release / "ground_truth.txt", sep="\t")
+    assert list(truth.columns[:4]) == ["[image_filename]", "[valence]", "[arousal]", "[prob. anger]"]
+    table = read_dataset(tmp_path / "out").table
+    assert list(table["source"]) == [f"images/{name}" for name in truth["[image_filename]"]]
+    assert (
+        table[[f"votes_{c}" for c in EMOTION6]].to_numpy().tolist()
+        == (truth.iloc[:, 3:] * 15).round().astype(int).to_numpy().tolist()
+    )
+    assert table["valence"].dtype == float and table["valence"].tolist() == truth["[valence]"].tolist()
+    assert table["arousal"].tolist() == truth["[arousal]"].tolist()
+    assert dataset.paths()[0].read_bytes() == (release / "images" / "anger" / "1.jpg").read_bytes()
+    assert (dataset.counts()["test"] >= 1).all() and set(table["split"]) == {"train", "valid", "test"}
+    assert dataset.info["split"].startswith("none ships: seeded (0) stratified 80/5/15")
+    assert dataset.info["citation"] == "peng2015mixed" and dataset.info["label"].startswith("keyword: ")
+    again, _ = import_emotion6(release, tmp_path / "again")
+    assert list(again.table["split"]) == list(dataset.table["split"])
+    votes = table[[f"votes_{c}" for c in dataset.classes]]  # neutral votes have no class here
+    shares = vote_shares(dataset)
+    np.testing.assert_allclose(shares[:, dataset.classes.index("joy")], votes["votes_joy"] / votes.sum(axis=1))
+
+
+def test_emotion6_raters_majority_skips_the_tie_and_the_summary_says_how_often_it_is_the_keyword(tmp_path, capsys):
+    from emocourse.cli import main
+
+    release = write_emotion6(tmp_path / "Emotion6", per_class=10)
+    dataset, report = import_emotion6(release, tmp_path / "out", label="raters")
+    assert dataset.classes == list(EMOTION6.classes)
+    assert report.entries == [
+        {
+            "where": "ground_truth.txt row 52",
+            "action": "skipped",
+            "reason": "tie between joy and surprise (6 votes each)",
+        }
+    ]
+    labels = dict(zip(dataset.table["source"], dataset.table["label"]))
+    assert [labels[f"images/anger/{n}.jpg"] for n in (1, 2, 4)] == ["anger", "neutral", "disgust"]
+    agreement = "raters' majority = keyword for 58.3 % (35) of 60 photos; neutral for 20.0 % (12); tied for 1.7 % (1)"
+    assert agreement in report.notes
+    for label in ("raters", "keyword"):
+        assert main(["data", "import", "emotion6", str(release), "--out", str(tmp_path / label), "--label", label]) == 0
+        out = capsys.readouterr().out
+        assert f"note: {agreement}" in out and "note: split: none ships: seeded (0) stratified 80/5/15" in out
+    assert "kept 60, skipped 0" in out and "note: label: the search keyword" in out
+    assert main(["data", "import", "ferplus", str(release), "--out", str(tmp_path / "x"), "--label", "raters"]) == 2
+    assert "--label applies to emotion6 only" in capsys.readouterr().err
+
+
+def test_emotion6_missing_unlisted_repeated_and_unreadable_images_are_reported(tmp_path):
+    release = write_emotion6(tmp_path / "Emotion6", per_class=5)
+    (release / "images" / "anger" / "3.jpg").unlink()
+    photo(release / "images" / "joy" / "99.jpg", size=32)
+    photo(release / "images" / "happy" / "1.jpg", size=32)
+    corrupt_jpeg(release / "images" / "sadness" / "2.jpg")
+    photo(release / "images" / "surprise" / "2.jpg", size=32, mode="CMYK")
+    truth = release / "ground_truth.txt"
+    lines = truth.read_text().splitlines()
+    lines += [lines[11].replace("fear/1.jpg", "happy/1.jpg"), lines[11]]
+    truth.write_bytes("".join(f"{line} \t\r\n" for line in lines).encode())  # CRLF, trailing blanks
+    dataset, report = import_emotion6(release, tmp_path / "out")
+    assert len(dataset.table) == 30 - 2
+    assert [(e["where"], e["action"], e["reason"]) for e in report.entries] == [
+        ("ground_truth.txt row 33", "skipped", "image listed again (fear/1.jpg, first at row 12)"),
+        ("images/joy/99.jpg", "skipped", "no row of ground_truth.txt names it"),
+        ("ground_truth.txt row 4", "skipped", "image missing (images/anger/3.jpg)"),
+        ("ground_truth.txt row 23", "skipped", "not an image file PIL can read"),
+        ("ground_truth.txt row 28", "fixed", "converted CMYK to RGB"),
+        (
+            "ground_truth.txt row 32",
+            "skipped",
+            "folder 'happy' is not an Emotion6 keyword (anger, disgust, fear, joy, sadness, surprise)",
+        ),
+    ]
+    assert "images/surprise/2.png" in set(dataset.table["image"])
+
+
+def e6_row(name="anger/1.jpg", valence="3.1", arousal="6.2", shares=("0.733333", "0.133333", "0.133333")):
+    """One ``ground_truth.txt`` row: the shares given, then zeros up to seven."""
+    return "\t".join([name, valence, arousal, *shares, *["0"] * (7 - len(shares))])
+
+
+def test_emotion6_malformed_rows_stop_the_import_naming_file_row_and_column(tmp_path):
+    release = write_emotion6(tmp_path / "Emotion6", per_class=1)
+    header, first, *rest = (release / "ground_truth.txt").read_text().splitlines()
+    cases = [
+        (e6_row(valence="high"), "row 2: valence must be a number, got 'high'"),
+        (e6_row(shares=("0.733333", "0.133333", "nan")), "row 2: prob. fear must be a number, got 'nan'"),
+        (e6_row(valence="9.5"), "row 2: valence must be 1..9, got '9.5'"),
+        (e6_row(arousal="0.9"), "row 2: arousal must be 1..9, got '0.9'"),
+        (e6_row(shares=("1.2",)), "row 2: prob. anger must be 0..1, got '1.2'"),
+        (e6_row(shares=("0.5", "0.5")), "row 2: prob. anger 0.5 is no whole number of 15 raters' votes"),
+        (e6_row(shares=("0.6",)), r"row 2: the seven shares sum to 0.6, not 1 \(9 of 15 raters' votes\)"),
+        (e6_row()[: e6_row().rindex("\t")], "row 2: 9 fields; expected 10 \\(image_filename, valence"),
+    ]
+    for row, message in cases:
+        (release / "ground_truth.txt").write_text("\n".join([header, row, *rest]) + "\n")
+        with pytest.raises(DatasetError, match=f"ground_truth.txt {message}"):
+            import_emotion6(release, tmp_path / "out")
+    (release / "ground_truth.txt").write_text("\n".join([first, *rest]) + "\n")
+    with pytest.raises(DatasetError, match="ground_truth.txt row 1: a photo's row; the first line must be the header"):
+        import_emotion6(release, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    rounded = e6_row(shares=("0.7333", "0.13", "0.1333"))  # shares printed with fewer digits: 11, 2, 2 votes
+    (release / "ground_truth.txt").write_text("\n".join([header, rounded, *rest]) + "\n")
+    dataset, _ = import_emotion6(release, tmp_path / "out")
+    assert dataset.votes.iloc[0].tolist() == [11, 2, 2, 0, 0, 0, 0]
+
+
+def test_emotion6_release_is_found_in_the_folder_or_its_one_subfolder(tmp_path):
+    with pytest.raises(DatasetError, match="expected one Emotion6 release \\(images/ and ground_truth.txt\\) here"):
+        import_emotion6(tmp_path, tmp_path / "out")
+    write_emotion6(tmp_path / "a", per_class=1)
+    write_emotion6(tmp_path / "b", per_class=1)
+    with pytest.raises(DatasetError, match="in one subfolder; found it in a, b"):
+        import_emotion6(tmp_path, tmp_path / "out")
+    with pytest.raises(ValueError, match="label must be one of keyword, raters, got 'votes'"):
+        import_emotion6(tmp_path / "a", tmp_path / "out", label="votes")
+
+
+def test_emotion6_fixture_is_the_same_bytes_for_the_same_seed(tmp_path):
+    def files(folder):
+        return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    first = files(write_emotion6(tmp_path / "a", per_class=5, seed=3))
+    assert first == files(write_emotion6(tmp_path / "b", per_class=5, seed=3)) and len(first) == 31
+    assert first != files(write_emotion6(tmp_path / "c", per_class=5, seed=4))

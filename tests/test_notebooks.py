@@ -229,13 +229,14 @@ def test_chapter_runs_with_non_default_parameters(name, tmp_path):
 @pytest.fixture(scope="session")
 def other_datasets(tmp_path_factory):
     """Datasets the chapters were not written for: small stand-ins in each other's place, a folder
-    of three classes of one's own (no emotions, so no valence) that has no valid split, and the faces
-    stand-in as FER+'s folder layout imports it (FER+'s class names, votes, no ``fer2013_label``)."""
+    of three classes of one's own (no emotions, so no valence) that has no valid split, the faces
+    stand-in as FER+'s folder layout imports it (FER+'s class names, votes, no ``fer2013_label``), and
+    an Emotion6 release (balanced keyword classes, fifteen raters' votes, valence and arousal)."""
     import pandas as pd
 
-    from emocourse.data.adapters import import_ferplus, import_folder
+    from emocourse.data.adapters import import_emotion6, import_ferplus, import_folder
     from emocourse.data.standins import make_affect, make_faces
-    from images import photo, write_ferplus_folders
+    from images import photo, write_emotion6, write_ferplus_folders
 
     root = tmp_path_factory.mktemp("other-datasets")
     make_faces(root / "faces", n=700)
@@ -255,25 +256,26 @@ def other_datasets(tmp_path_factory):
     pd.DataFrame(rows).to_csv(root / "mine" / "list.csv", index=False)
     import_folder(root / "mine" / "list.csv", root / "own")
     import_ferplus(write_ferplus_folders(root / "faces" / "release", root / "ferplus-folders"), root / "ferplus")
-    return {name: str(root / name) for name in ("faces", "affect", "own", "ferplus")}
+    import_emotion6(write_emotion6(root / "emotion6-release", per_class=20), root / "emotion6")
+    return {name: str(root / name) for name in ("faces", "affect", "own", "ferplus", "emotion6")}
 
 
 # Each chapter with a dataset parameter, on data it was not written for (names of `other_datasets`).
 OTHER_DATA_RUNS = {
     "02_baselines.ipynb": [
-        {"DATASET": "faces", "FACE_DATASET": "affect", "IMAGE_SIZE": 64, "EPOCHS": 1, "SEED": 1},
+        {"DATASET": "emotion6", "FACE_DATASET": "affect", "IMAGE_SIZE": 64, "EPOCHS": 1, "SEED": 1},
         {"DATASET": "own", "FACE_DATASET": "own", "IMAGE_SIZE": 64, "EPOCHS": 1},
     ],
     "03_transfer_learning.ipynb": [
-        {"DATASET": "faces", "IMAGE_SIZE": 64, "SEED": 1},
+        {"DATASET": "emotion6", "IMAGE_SIZE": 64, "SEED": 1},
         {"DATASET": "own", "IMAGE_SIZE": 64},
     ],
     "04_imbalance.ipynb": [
-        {"DATASET": "faces", "FACE_DATASET": "affect", "IMAGE_SIZE": 64, "SEED": 1},
+        {"DATASET": "emotion6", "FACE_DATASET": "affect", "IMAGE_SIZE": 64, "SEED": 1},
         {"DATASET": "own", "FACE_DATASET": "own", "IMAGE_SIZE": 64},
     ],
     "05_error_analysis.ipynb": [
-        {"DATASET": "faces", "FACE_DATASET": "affect", "IMAGE_SIZE": 64, "SEED": 1},
+        {"DATASET": "emotion6", "FACE_DATASET": "affect", "IMAGE_SIZE": 64, "SEED": 1},
         {"DATASET": "own", "FACE_DATASET": "own", "IMAGE_SIZE": 64},
     ],
     "06_faces.ipynb": [
@@ -306,6 +308,12 @@ def test_chapter_runs_to_its_end_on_other_data(name, parameters, other_datasets,
         assert (
             "section is skipped" if parameters["DATASET"] == "own" else "Classes without a valence are left out"
         ) in printed
+    if parameters.get("DATASET") == "emotion6" and name.startswith(("02", "04")):  # balanced classes
+        assert "It does not apply here: its classes are about balanced (largest to rarest: 1.0 to 1)" in printed
+    if name.startswith("03"):  # valence and arousal as numbers: Emotion6 has them, one's own folder not
+        assert ("has no valence or arousal ratings" in printed) == (parameters["DATASET"] == "own")
+    if name.startswith("05") and parameters["DATASET"] == "emotion6":  # agreement from the vote shares
+        assert "No raters' votes" not in printed
     if name.startswith("06") and parameters["FACE_DATASET"] == "own":  # no votes, no class shared
         assert "has no raters' votes" in printed and "shares no class" in printed
     if name.startswith("06") and parameters["FACE_DATASET"] == "ferplus":  # votes; happy is happiness

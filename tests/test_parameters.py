@@ -85,6 +85,24 @@ def test_claims_on_other_data_are_reported_beside_what_was_measured(capsys):
     assert "this run has DATASET='/data/fer2013', EPOCHS=16 and measured 40 % vs 50 %: it does not hold here" in printed
 
 
+def test_a_claim_whose_premise_the_data_lacks_says_it_does_not_apply(capsys):
+    from emocourse.notebook import Parameters, lacks_imbalance
+
+    assert lacks_imbalance([330, 330, 329]) == "its classes are about balanced (largest to rarest: 1.0 to 1)"
+    assert lacks_imbalance([700, 140]) is None
+    balanced = "its classes are balanced (largest to rarest: 1.0 to 1)"
+    elsewhere = Parameters(DATASET="/data/emotion6").written_for(DATASET="affect")
+    assert elsewhere.unless(balanced).check(True, "class weights lift the rarest class", "0.41 → 0.40") is False
+    assert capsys.readouterr().out == (
+        'Note: the text says "class weights lift the rarest class". It does not apply here: '
+        "its classes are balanced (largest to rarest: 1.0 to 1).\n"
+    )
+    assert elsewhere.unless(None).check(True, "class weights lift the rarest class", "0.23 → 0.32")
+    here = Parameters(DATASET="affect").written_for(DATASET="affect")
+    with pytest.raises(AssertionError, match="lacks its premise: its classes are balanced"):
+        here.unless(balanced).check(True, "class weights lift the rarest class", "0.41 → 0.40")
+
+
 def test_claims_name_only_parameters_the_chapter_has():
     from emocourse.notebook import Parameters
 

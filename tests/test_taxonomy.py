@@ -51,6 +51,25 @@ def test_fer2013_and_ferplus_translate_through_concepts():
     assert tx.FERPLUS.index_map(tx.FER2013) == {0: 6, 1: 3, 2: 5, 3: 4, 4: 0, 5: 1, 6: 2}
 
 
+def test_emotion6_joy_is_the_faces_happiness():
+    negative, positive = tx.NEGATIVE, tx.POSITIVE
+    assert tx.EMOTION6.valence == {
+        "anger": negative,
+        "disgust": negative,
+        "fear": negative,
+        "joy": positive,
+        "sadness": negative,
+        "surprise": None,
+        "neutral": None,
+    }
+    assert tx.color("joy") == tx.color("happiness") and len(set(tx.EMOTION6.colors)) == 7
+    assert tx.EMOTION6.translate("joy", tx.FER2013) == "happy" and tx.FERPLUS.find("joy") == "happiness"
+    assert tx.match_classes(tx.FERPLUS.classes, tx.EMOTION6.classes) == {
+        c: c for c in ("anger", "disgust", "fear", "sadness", "surprise", "neutral")
+    } | {"joy": "happiness"}
+    assert tx.EMOTION6.find("amusement") is None and tx.TAXONOMIES["emotion6"] is tx.EMOTION6
+
+
 def test_one_colour_per_emotion_shared_across_datasets():
     assert len(set(tx.FI.colors)) == 8
     assert len(set(tx.FERPLUS.colors)) == 8
@@ -59,11 +78,11 @@ def test_one_colour_per_emotion_shared_across_datasets():
 
 
 def test_unknown_labels_name_the_label():
-    with pytest.raises(KeyError, match="'joy'"):
-        tx.concept("joy")
+    with pytest.raises(KeyError, match="'glee'"):
+        tx.concept("glee")
     with pytest.raises(KeyError, match="'happy' is not a FI class"):
         tx.FI.index("happy")
     with pytest.raises(KeyError, match="0..6"):
         tx.FER2013.label(7)
     with pytest.raises(KeyError):
-        tx.Taxonomy("broken", ("amusement", "joy"))
+        tx.Taxonomy("broken", ("amusement", "glee"))

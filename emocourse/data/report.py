@@ -47,3 +47,13 @@ class ImportReport:
         with atomic_write(path) as f:
             f.write(buffer.getvalue().encode())
         return Path(path)
+
+
+@dataclass
+class NotedReport(ImportReport):
+    """An import report whose summary ends with notes on the release as a whole."""
+
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return "\n".join([super().summary(), *(f"  note: {note}" for note in self.notes)])

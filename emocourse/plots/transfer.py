@@ -47,3 +47,25 @@ def accuracy_bars(table: pd.DataFrame, colors=("0.6", "tab:blue")):
     for bars in ax.containers:
         ax.bar_label(bars, fmt="%.1f", fontsize=8, padding=2)
     return ax.figure
+
+
+def ratings_against_predictions(rated: pd.DataFrame, predicted: pd.DataFrame, labels: pd.Series):
+    """Chapter 3, *Valence and arousal as numbers*: each test image's predicted rating against the
+    raters' mean, one panel per dimension (a column of ``rated`` and ``predicted``), coloured by the
+    image's label; on the diagonal the prediction would be exact."""
+    from ..taxonomy import palette
+
+    classes = sorted(labels.unique())
+    colors = dict(zip(classes, palette(classes)))
+    fig, axes = plt.subplots(1, len(rated.columns), figsize=(4.2 * len(rated.columns), 4), squeeze=False)
+    for ax, dimension in zip(axes[0], rated.columns):
+        ax.scatter(rated[dimension], predicted[dimension], s=9, alpha=0.7, c=labels.map(colors).tolist())
+        low, high = 1, 9
+        ax.plot([low, high], [low, high], color="0.5", linestyle="--", linewidth=1)
+        ax.axhline(rated[dimension].mean(), color="0.75", linewidth=1)  # about what the mean guesses
+        ax.set(xlim=(low, high), ylim=(low, high), aspect="equal", title=dimension)
+        ax.set(xlabel="raters' mean (1-9)", ylabel="predicted from frozen features")
+    handles = [plt.Line2D([], [], marker="o", linestyle="", color=colors[c], label=c) for c in classes]
+    fig.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -93,6 +93,16 @@ def valence_problem(dataset: Dataset) -> str | None:
     return None
 
 
+#: The dimensions of emotion that raters score on a 1–9 scale (Emotion6, the affect stand-in).
+DIMENSIONS = ("valence", "arousal")
+
+
+def rated_dimensions(dataset: Dataset) -> list[str]:
+    """Those of :data:`DIMENSIONS` that ``dataset``'s table holds as a number for every image."""
+    table = dataset.table
+    return [d for d in DIMENSIONS if d in table and pd.api.types.is_numeric_dtype(table[d]) and table[d].notna().all()]
+
+
 def without_valence(dataset: Dataset) -> pd.Series:
     """Images per class that the valence task leaves out (classes without a valence), largest first."""
     return dataset.table.loc[dataset.valences.isna(), "label"].value_counts()

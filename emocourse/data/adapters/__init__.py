@@ -6,6 +6,7 @@ listing every skipped or repaired file and row.
 """
 
 from .emoset import import_emoset
+from .emotion6 import import_emotion6
 from .fer2013 import import_fer2013
 from .ferplus import import_ferplus
 from .folders import import_fi, import_folder
@@ -15,5 +16,6 @@ ADAPTERS = {
     "fer2013": import_fer2013,
     "ferplus": import_ferplus,
     "emoset": import_emoset,
+    "emotion6": import_emotion6,
     "folder": import_folder,
 }

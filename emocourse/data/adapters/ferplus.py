@@ -24,9 +24,10 @@ from pathlib import Path
 import pandas as pd
 
 from ...taxonomy import FER2013, FERPLUS
+from ..report import NotedReport
 from ..table import DatasetError, write_dataset
 from .fer_csv import USAGE_TO_SPLIT, VOTE_COLUMNS, import_csv, read_votes
-from .ferplus_folders import SPLIT_FOLDERS, NotedReport, find_root, place_face, read_release
+from .ferplus_folders import SPLIT_FOLDERS, find_root, place_face, read_release
 
 INFO = {
     "name": "FER+",
@@ -37,16 +38,21 @@ INFO = {
 NO_FER2013_LABEL = "the folder layout has no FER2013 labels"
 
 
-def majority(votes: pd.Series) -> tuple[str | None, str]:
-    """FER+ majority label of one row's votes, or ``(None, reason)`` under the rules above."""
-    emotions = votes[list(FERPLUS.classes)]
-    top = emotions.max()
-    if max(votes["unknown"], votes["NF"]) > top:
-        return None, "more unknown/not-a-face votes than for any emotion"
-    winners = emotions.index[emotions == top]
+def plurality(counts: pd.Series) -> tuple[str | None, str]:
+    """The name with the most votes in ``counts``, or ``(None, reason)`` on a tie for the most."""
+    top = counts.max()
+    winners = counts.index[counts == top]
     if len(winners) > 1:
         return None, f"tie between {' and '.join(winners)} ({top} votes each)"
     return winners[0], ""
+
+
+def majority(votes: pd.Series) -> tuple[str | None, str]:
+    """FER+ majority label of one row's votes, or ``(None, reason)`` under the rules above."""
+    emotions = votes[list(FERPLUS.classes)]
+    if max(votes["unknown"], votes["NF"]) > emotions.max():
+        return None, "more unknown/not-a-face votes than for any emotion"
+    return plurality(emotions)
 
 
 def decide(votes: pd.DataFrame, wheres) -> tuple[dict, dict]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
@@ -29,7 +28,7 @@ from PIL import Image
 
 from ..images import ImageProblem, read_image
 from ..placing import copy_file, save_png
-from ..report import ImportReport
+from ..report import ImportReport, NotedReport
 from ..table import DatasetError
 from .fer_csv import SIDE, VOTE_COLUMNS, check_votes
 
@@ -37,16 +36,6 @@ SPLIT_FOLDERS = {"FER2013Train": "train", "FER2013Valid": "valid", "FER2013Test"
 LABELS = "label.csv"
 _BOX = re.compile(r"\(\s*(-?\d+)\s*,\s*(-?\d+)\s*,\s*(-?\d+)\s*,\s*(-?\d+)\s*\)")
 _FIELDS = "12 (image name, face box, ten votes) or 11 (image name, ten votes), the same in every row"
-
-
-@dataclass
-class NotedReport(ImportReport):
-    """An import report whose summary ends with notes on the release as a whole."""
-
-    notes: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        return "\n".join([super().summary(), *(f"  note: {note}" for note in self.notes)])
 
 
 def find_root(src: Path) -> Path | None:

@@ -56,7 +56,7 @@ def _place_all(items: list[tuple[Path, str, str | None]], out: Path, report: Imp
     return pd.DataFrame(rows, columns=["image", "label", "split", "source", "sha256"])
 
 
-def _split_missing(table: pd.DataFrame, seed: int) -> pd.DataFrame:
+def split_missing(table: pd.DataFrame, seed: int) -> pd.DataFrame:
     """Fill empty splits with a seeded, stratified 80/5/15 split (identical files kept together)."""
     todo = table["split"].isna() | (table["split"] == "")
     if todo.any():
@@ -80,7 +80,7 @@ def import_fi(src: str | Path, out: str | Path, seed: int = 0):
         if name not in FI:
             report.skip(str(folder), f"folder {name!r} is not an FI emotion")
     items = [(path, emotion, None) for emotion in FI for path in _image_files(folders[emotion])]
-    table = _split_missing(_place_all(items, out, report), seed)
+    table = split_missing(_place_all(items, out, report), seed)
     info = {
         "name": "FI",
         "classes": list(FI.classes),
@@ -130,6 +130,6 @@ def import_folder(src: str | Path, out: str | Path, seed: int = 0):
     if not items:
         raise DatasetError(f"{src}: no images found")
     classes = sorted({label for _, label, _ in items})
-    table = _split_missing(_place_all(items, out, report), seed)
+    table = split_missing(_place_all(items, out, report), seed)
     info = {"name": src.stem, "classes": classes, "provenance": f"imported from {src}"}
     return write_dataset(out, table, info), report

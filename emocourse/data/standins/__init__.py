@@ -39,8 +39,9 @@ def make_affect(
     ``images/<id>.jpg`` for the live links only, ``votes.csv`` (five yes/no answers per live
     candidate), and ``truth.csv``, the generator's secret for teaching (latent emotions,
     duplicates, drawing seed, and the expression of the image's small ``face``, empty if none).
-    ``out/labels.csv`` lists the accepted images with their agreement and a near-duplicate
-    ``group``, split 80/5/15 without splitting a group.
+    ``out/labels.csv`` lists the accepted images with their agreement, the raters' mean ``valence``
+    and ``arousal`` (1–9, :func:`affect.mean_ratings`) and a near-duplicate ``group``, split 80/5/15
+    without splitting a group.
     """
     if n < 80:
         raise ValueError(f"n={n}: the affect stand-in needs at least 80 accepted images")
@@ -107,6 +108,7 @@ def make_affect(
                 "raters": affect.RATERS,
                 "source": URL.format(query=c.query, id=f"{c.id:06d}"),
                 "sha256": sha256_file(out / image),
+                **dict(zip(("valence", "arousal"), affect.mean_ratings(c, seed))),
             }
         )
     table = pd.DataFrame(rows)

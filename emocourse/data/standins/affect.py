@@ -34,8 +34,9 @@ from PIL import Image, ImageDraw, ImageFilter
 from ...taxonomy import FI
 from ..curation import apportion
 
-#: Bumped whenever the same arguments would draw other images (2: small faces with expressions).
-VERSION = 2
+#: Bumped whenever the same arguments would draw other images or another table (2: small faces with
+#: expressions; 3: the raters' mean valence and arousal, same images).
+VERSION = 3
 
 #: FI's class shares (%) after verification (You et al. 2016).
 SHARES = {
@@ -98,6 +99,20 @@ DEAD_SHARE = 0.08
 DUPLICATE_SHARE = 0.04
 RELABELLED_DUPLICATE_SHARE = 0.4  # of the duplicates, re-uploaded under another query
 RATERS = 5
+#: Where each emotion sits on the 1–9 valence (unpleasant to pleasant) and arousal (calm to excited)
+#: scales that raters use: our choice, the usual circumplex placement (Russell 1980), built into the
+#: stand-in; not a measurement.
+AFFECT_SPACE = {
+    "amusement": (7.0, 5.5),
+    "anger": (2.6, 6.6),
+    "awe": (6.8, 5.0),
+    "contentment": (7.2, 3.5),
+    "disgust": (2.5, 5.6),
+    "excitement": (7.4, 6.8),
+    "fear": (2.8, 6.4),
+    "sadness": (2.3, 3.8),
+}
+AFFECT_RATERS = 15  # as many as Emotion6 asked per photo
 COLOUR_STRENGTH = (0.0, 0.2)  # range of the share of an image's colour that comes from its emotions
 DISTRACTOR_SHARE = 0.25  # images that also show a motif of an unrelated emotion
 FACE_SHARE = 0.8  # images that show a small face with the expression of their main emotion
@@ -154,6 +169,19 @@ def rate(c: Candidate, rng: np.random.Generator) -> np.ndarray:
     strength = feels(c, c.query)
     thresholds = rng.normal(0.55, 0.2, RATERS)
     return (strength + rng.normal(0, 0.2, RATERS) > thresholds).astype(np.int8)
+
+
+def mean_ratings(c: Candidate, seed: int) -> tuple[float, float]:
+    """The mean valence and arousal (1–9) that :data:`AFFECT_RATERS` raters give candidate ``c``: its
+    mixture's place in :data:`AFFECT_SPACE`, moved by what this one image evokes beyond it, and each
+    rater's whole-number rating around that. Drawn from a generator of its own (``seed``, ``c.id``), so
+    the crawl and the images stay the bytes they were."""
+    rng = np.random.default_rng([seed, c.id, 3])
+    place = c.weight * np.array(AFFECT_SPACE[c.primary]) + (1 - c.weight) * np.array(AFFECT_SPACE[c.secondary])
+    evoked = place + rng.normal(0, 0.6, 2)
+    ratings = np.clip(np.rint(evoked + rng.normal(0, 1.5, (AFFECT_RATERS, 2))), 1, 9)
+    valence, arousal = ratings.mean(0).round(2)
+    return float(valence), float(arousal)
 
 
 # ---------------------------------------------------------------- drawing
