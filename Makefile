@@ -94,6 +94,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/imbalance_methods.py
 	$(BIN)/python benchmarks/error_analysis.py
 	$(BIN)/python benchmarks/faces_recipe.py --only fast
+	$(BIN)/python benchmarks/onnx_runtime.py
 	$(BIN)/python benchmarks/sandbox_overhead.py
 
 # Regenerate the CI pins from what is installed in .venv.

@@ -237,10 +237,23 @@ def train(args: argparse.Namespace) -> int:
     dataset = load(args.data)
     result = train_recipe(args.recipe, dataset, args.profile, args.seed)
     save(result, args.recipe, args.profile, Path(args.out))
+    if args.export:
+        from .train.export import export_onnx
+
+        export_onnx(Path(args.out))
     print(
         f"{args.recipe}: {result.evaluated_on} accuracy {result.accuracy:.1%} on {result.images:,} "
         f"{result.evaluated_on} images; {result.minutes:.1f} minutes of training; model in {args.out}"
     )
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    """Write a model folder's network as ONNX and describe it in model.json."""
+    from .train.export import export_onnx
+
+    path = export_onnx(Path(args.model), Path(args.out) if args.out else None)
+    print(f"{path} ({path.stat().st_size / 1e6:.1f} MB); model.json's onnx entry says how to feed it")
     return 0
 
 
@@ -250,7 +263,8 @@ def predict(args: argparse.Namespace) -> int:
 
     from .train.recipes import predict as predict_images
 
-    results = predict_images(Path(args.model), [Path(p) for p in args.images], top=args.top, face=args.face)
+    images = [Path(p) for p in args.images]
+    results = predict_images(Path(args.model), images, top=args.top, face=args.face, runtime=args.runtime)
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
@@ -266,7 +280,7 @@ def predict(args: argparse.Namespace) -> int:
 
 def _add_model_commands(commands) -> None:
     from .train.photos import FACE_CROP_SIDE, FACE_MODES
-    from .train.recipes import PROFILES, RECIPES
+    from .train.recipes import PROFILES, RECIPES, RUNTIMES
 
     trainer = commands.add_parser("train", help="train a named recipe on a dataset; writes a model folder")
     trainer.add_argument("data", metavar="DATA_DIR", help="a canonical dataset folder, or a stand-in's name")
@@ -279,7 +293,16 @@ def _add_model_commands(commands) -> None:
     trainer.add_argument("--profile", choices=PROFILES, default="fast")
     trainer.add_argument("--seed", type=int, default=0)
     trainer.add_argument("--out", required=True, metavar="MODEL_DIR")
+    trainer.add_argument(
+        "--no-export", dest="export", action="store_false", help="do not write model.onnx (emocourse export)"
+    )
     trainer.set_defaults(run=train)
+    exporter = commands.add_parser(
+        "export", help="write a trained model as ONNX (model.onnx), for onnxruntime and web pages"
+    )
+    exporter.add_argument("model", metavar="MODEL_DIR")
+    exporter.add_argument("--out", metavar="FILE", help="where to write it (default: MODEL_DIR/model.onnx)")
+    exporter.set_defaults(run=export)
     predictor = commands.add_parser("predict", help="the top emotions of images under a trained model")
     predictor.add_argument("model", metavar="MODEL_DIR")
     predictor.add_argument("images", nargs="+", metavar="IMAGE")
@@ -292,6 +315,12 @@ def _add_model_commands(commands) -> None:
         f"image at most {FACE_CROP_SIDE} px on its shorter side is taken as a face crop, whole; an image "
         "with no face is an error, and nothing is predicted. crop: each image is a face crop. none (the "
         "default for transfer models): the whole photo. crop and none show the model the centre square",
+    )
+    predictor.add_argument(
+        "--runtime",
+        choices=RUNTIMES,
+        default="torch",
+        help="torch (default): the weights; onnx: onnxruntime on the file 'emocourse export' wrote",
     )
     predictor.set_defaults(run=predict)
 

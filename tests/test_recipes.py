@@ -10,6 +10,7 @@ from PIL import Image
 from emocourse.cli import main
 from emocourse.data.standins import make_faces
 from emocourse.train import recipes
+from emocourse.train.export import onnx_probabilities
 from emocourse.train.faces import FacesConfig, augment, faces_network
 from emocourse.train.photos import crop_face
 
@@ -70,7 +71,12 @@ def test_train_ends_with_one_line_and_writes_a_complete_model_folder(faces_model
     assert description["format"] == "emocourse-model" and description["recipe"] == "faces"
     assert description["classes"] == ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
     assert description["metrics"]["split"] == "test" and description["metrics"]["images"] > 0
-    assert sorted(p.name for p in faces_model.iterdir()) == ["history.csv", "model.json", "weights.safetensors"]
+    assert sorted(p.name for p in faces_model.iterdir()) == [
+        "history.csv",
+        "model.json",
+        "model.onnx",
+        "weights.safetensors",
+    ]
 
 
 def test_predict_gives_the_top_three_as_lines_and_as_json(faces_model, small_faces, capsys):
@@ -156,7 +162,7 @@ def test_a_saved_model_predicts_what_the_trained_one_did(faces_model, small_face
     model, description = recipes.load(faces_model)
     recipe = recipes.RECIPES["faces"]
     batch = recipe.inputs(description["config"], [Image.open(p) for p in _faces(small_faces, 4)])
-    assert batch.dtype == torch.uint8 and batch.shape == (4, 1, 48, 48)
+    assert batch.dtype == torch.float32 and batch.shape == (4, 1, 48, 48) and 0 <= batch.min() <= batch.max() <= 255
     config = description["config"]
     first, again = (
         recipe.probabilities(config, model, batch),
@@ -243,3 +249,77 @@ def test_transfer_recipe_round_trips_through_its_model_folder(tmp_path, monkeypa
     assert whole["face_mode"] == "none" and whole["face"] is None
     [found] = _predicted(capsys, out, photo, "--face", "auto")
     assert found["face"] == {"box": list(crop_face(Image.open(photo))[1])}
+    # Its ONNX file (written by train) answers what the weights answer.
+    onnx = onnx_probabilities(out, batch.numpy())
+    torch_probabilities = recipe.probabilities(description["config"], model, batch).numpy()
+    assert abs(onnx - torch_probabilities).max() < 1e-4
+    entry = recipes.read_description(out)["onnx"]
+    assert entry["input"]["shape"] == ["batch", 3, 128, 128] and entry["input"]["colour"] == "RGB"
+    assert entry["test_time_views"] == [] and entry["normalised_inside"]
+    [by_onnx] = _predicted(capsys, out, photo, "--runtime", "onnx")
+    assert [g["emotion"] for g in by_onnx["top"]] == [g["emotion"] for g in whole["top"]]
+
+
+def test_the_exported_onnx_file_answers_what_the_weights_answer(faces_model, small_faces, photos, capsys):
+    """``emocourse train`` exports by default: onnxruntime on model.onnx gives the torch probabilities
+    (test-time views included) within 1e-4, and predict --runtime onnx the same top classes."""
+    model, description = recipes.load(faces_model)
+    entry = description["onnx"]
+    assert entry["file"] == "model.onnx" and entry["opset"] == 18 and entry["normalised_inside"]
+    assert entry["input"] == {
+        "name": "pixels",
+        "shape": ["batch", 1, 48, 48],
+        "dtype": "float32",
+        "colour": "L",
+        "range": [0, 255],
+    }
+    assert entry["output"] == {"name": "probabilities", "shape": ["batch", len(description["classes"])]}
+    assert entry["test_time_views"][0] == "mirror"
+    recipe, config = recipes.RECIPES["faces"], description["config"]
+    batch = recipe.inputs(config, [Image.open(p) for p in _faces(small_faces, 8)])
+    expected = recipe.probabilities(config, model, batch).numpy()
+    assert abs(onnx_probabilities(faces_model, batch.numpy()) - expected).max() < 1e-4
+    folder, _ = photos
+    for image in (*_faces(small_faces, 3), folder / "astronaut.png"):
+        [by_torch] = _predicted(capsys, faces_model, image)
+        [by_onnx] = _predicted(capsys, faces_model, image, "--runtime", "onnx")
+        assert [g["emotion"] for g in by_onnx["top"]] == [g["emotion"] for g in by_torch["top"]]
+        assert by_onnx["face"] == by_torch["face"]
+
+
+def test_export_writes_elsewhere_and_refuses_what_predict_refuses(faces_model, tmp_path, capsys):
+    elsewhere = tmp_path / "elsewhere.onnx"
+    copy = tmp_path / "copy"
+    shutil.copytree(faces_model, copy)
+    assert main(["export", str(copy), "--out", str(elsewhere)]) == 0
+    assert f"{elsewhere} (" in capsys.readouterr().out
+    assert recipes.read_description(copy)["onnx"]["file"] == str(elsewhere.resolve())
+    assert main(["export", str(tmp_path / "nothing")]) == 2
+    assert "not a model folder written by 'emocourse train'" in capsys.readouterr().err
+    unknown = tmp_path / "unknown"
+    shutil.copytree(faces_model, unknown)
+    description = json.loads((unknown / "model.json").read_text())
+    (unknown / "model.json").write_text(json.dumps({**description, "recipe": "nonsense"}))
+    assert main(["export", str(unknown)]) == 2
+    assert "recipe 'nonsense' is not one this emocourse reads" in capsys.readouterr().err
+    damaged = tmp_path / "damaged"
+    shutil.copytree(faces_model, damaged)
+    (damaged / "weights.safetensors").write_bytes(b"0" * 64)
+    assert main(["export", str(damaged)]) == 2
+    assert "missing or damaged" in capsys.readouterr().err
+
+
+def test_predict_with_onnx_needs_an_intact_export(faces_model, small_faces, tmp_path, capsys):
+    face = _faces(small_faces, 1)[0]
+    never = tmp_path / "never"
+    shutil.copytree(faces_model, never)
+    description = json.loads((never / "model.json").read_text())
+    del description["onnx"]
+    (never / "model.json").write_text(json.dumps(description))
+    assert main(["predict", str(never), str(face), "--runtime", "onnx"]) == 2
+    assert f"{never}: no ONNX model; run 'emocourse export {never}' first" in capsys.readouterr().err
+    damaged = tmp_path / "damaged"
+    shutil.copytree(faces_model, damaged)
+    (damaged / "model.onnx").write_bytes(b"not onnx")
+    assert main(["predict", str(damaged), str(face), "--runtime", "onnx"]) == 2
+    assert f"{damaged / 'model.onnx'}: missing or damaged" in capsys.readouterr().err

@@ -207,15 +207,24 @@ def shifted(faces: torch.Tensor, pixels: int) -> list[torch.Tensor]:
     return [padded[..., top : top + side_h, left : left + side_w] for top, left in corners]
 
 
+class WithTestTimeViews(nn.Module):
+    """A faces network fed 0–255 pixels that answers probabilities averaged over each face and its
+    mirror image, and with ``shift`` over both moved that many pixels in four directions (as
+    :func:`face_probabilities` does): the network ``emocourse export`` writes."""
+
+    def __init__(self, model: nn.Module, shift: int = 0):
+        super().__init__()
+        self.model, self.shift = model, shift
+
+    def forward(self, pixels: torch.Tensor) -> torch.Tensor:
+        views = [pixels, *(shifted(pixels, self.shift) if self.shift else [])]
+        views += [view.flip(-1) for view in views]
+        return sum(self.model(view).softmax(1) for view in views) / len(views)
+
+
 @torch.inference_mode()
 def face_probabilities(model: nn.Module, faces: torch.Tensor, shift: int = 0, batch_size: int = 512) -> torch.Tensor:
     """Class probabilities of uint8 faces, averaged over each face and its mirror image (test-time
     augmentation); with ``shift``, also over both shifted by that many pixels in four directions."""
-    model.eval()
-    out = []
-    for i in range(0, len(faces), batch_size):
-        views = [faces[i : i + batch_size]]
-        views += shifted(views[0], shift) if shift else []
-        views += [view.flip(-1) for view in views]
-        out.append(sum(model(view).softmax(1) for view in views) / len(views))
-    return torch.cat(out)
+    with_views = WithTestTimeViews(model, shift).eval()
+    return torch.cat([with_views(faces[i : i + batch_size]) for i in range(0, len(faces), batch_size)])

@@ -27,6 +27,7 @@ from .photos import face_crop
 FORMAT, FORMAT_VERSION = "emocourse-model", 1
 WEIGHTS, DESCRIPTION = "weights.safetensors", "model.json"
 PROFILES = ("fast", "full")
+RUNTIMES = ("torch", "onnx")
 
 if TYPE_CHECKING:  # torch is imported where a model is built, so that the command line starts fast
     import torch
@@ -66,15 +67,36 @@ class Recipe(ABC):
         """The untrained network that ``config`` describes."""
 
     @abstractmethod
+    def pixels(self, config: dict) -> dict:
+        """What the model reads: ``{"colour": "L" or "RGB", "size": side}`` of the centre square of an image."""
+
+    @abstractmethod
+    def exportable(self, config: dict, model: nn.Module) -> nn.Module:
+        """``model`` as one network from pixels to probabilities: ``(N, channels, side, side)`` floats
+        0–255 in, ``(N, classes)`` out, with every normalisation and test-time view inside, so that
+        another runtime (ONNX, a web page) needs nothing else."""
+
+    def test_time_views(self, config: dict) -> list[str]:
+        """The views of each image that :meth:`exportable` averages, besides the image itself."""
+        return []
+
     def inputs(self, config: dict, images: list) -> torch.Tensor:
-        """A batch for the model from PIL images."""
+        """A batch of PIL images as :meth:`exportable` reads it: the centre square, resized, 0–255."""
+        import torch
+
+        from .scratch import square
+
+        shape = self.pixels(config)
+        squares = np.stack([square(image, shape["size"], shape["colour"]) for image in images])
+        batch = torch.from_numpy(squares).float()
+        return batch[:, None] if shape["colour"] == "L" else batch.permute(0, 3, 1, 2)
 
     def probabilities(self, config: dict, model: nn.Module, batch: torch.Tensor) -> torch.Tensor:
         """Class probabilities of a batch from :meth:`inputs`, as ``config``'s model makes them."""
         import torch
 
         with torch.inference_mode():
-            return model.eval()(batch).softmax(1)
+            return self.exportable(config, model).eval()(batch)
 
 
 class FacesRecipe(Recipe):
@@ -104,18 +126,20 @@ class FacesRecipe(Recipe):
 
         return faces_network(n_classes, FacesConfig(**{**config, "widths": tuple(config["widths"])}))
 
-    def inputs(self, config, images):
-        import torch
-
+    def pixels(self, config):
         from .faces import FACE_SIZE
-        from .scratch import square
 
-        return torch.from_numpy(np.stack([square(image, FACE_SIZE, "L") for image in images]))[:, None]
+        return {"colour": "L", "size": FACE_SIZE}
 
-    def probabilities(self, config, model, batch):
-        from .faces import face_probabilities
+    def test_time_views(self, config):
+        shift = config.get("tta_shift", 0)
+        moves = [f"shifted {shift} px {way}" for way in ("left", "right", "up", "down")] if shift else []
+        return ["mirror", *moves, *(f"mirror of {move}" for move in moves)]
 
-        return face_probabilities(model, batch, config.get("tta_shift", 0))
+    def exportable(self, config, model):
+        from .faces import WithTestTimeViews
+
+        return WithTestTimeViews(model, config.get("tta_shift", 0))
 
 
 class TransferRecipe(Recipe):
@@ -144,22 +168,18 @@ class TransferRecipe(Recipe):
         model, _ = create_timm_model(config["backbone"], n_classes, pretrained=False, custom_head=head)
         return model
 
-    def inputs(self, config, images):
-        import torch
+    def pixels(self, config):
+        return {"colour": "RGB", "size": config["image_size"]}
+
+    def exportable(self, config, model):
+        import timm
         from timm.data import resolve_data_config
 
-        from .scratch import square
+        from .transfer import Normalised
 
-        data = resolve_data_config({}, model=self._body(config))
-        fitted = np.stack([square(image, config["image_size"], "RGB") for image in images])
-        batch = torch.from_numpy(fitted).permute(0, 3, 1, 2).float().div(255)
-        return (batch - torch.tensor(data["mean"])[:, None, None]) / torch.tensor(data["std"])[:, None, None]
-
-    @staticmethod
-    def _body(config):
-        import timm
-
-        return timm.create_model(config["backbone"], pretrained=False, num_classes=0)
+        body = timm.create_model(config["backbone"], pretrained=False, num_classes=0)
+        data = resolve_data_config({}, model=body)
+        return Normalised(model, data["mean"], data["std"])
 
 
 RECIPES: dict[str, Recipe] = {"faces": FacesRecipe(), "transfer": TransferRecipe()}
@@ -216,10 +236,8 @@ def save(result: Result, recipe: str, profile: str, out: Path) -> None:
         f.write(json.dumps(description, indent=2).encode())
 
 
-def load(folder: Path) -> tuple[nn.Module, dict]:
-    """The model in ``folder`` and its description; refuses a folder ``emocourse train`` did not write."""
-    from safetensors.torch import load as safetensors_load
-
+def read_description(folder: Path) -> dict:
+    """``model.json`` of ``folder``; refuses a folder ``emocourse train`` did not write."""
     folder = Path(folder)
     path = folder / DESCRIPTION
     try:
@@ -235,6 +253,16 @@ def load(folder: Path) -> tuple[nn.Module, dict]:
             f"{path}: format version {description.get('format_version')} / recipe {description.get('recipe')!r} "
             f"is not one this emocourse reads (version {FORMAT_VERSION}; recipes {', '.join(RECIPES)})"
         )
+    return description
+
+
+def load(folder: Path) -> tuple[nn.Module, dict]:
+    """The model in ``folder`` and its description; refuses a folder ``emocourse train`` did not write,
+    or whose weights are damaged."""
+    from safetensors.torch import load as safetensors_load
+
+    folder = Path(folder)
+    description = read_description(folder)
     weights = (folder / WEIGHTS).read_bytes() if (folder / WEIGHTS).is_file() else b""
     if hashlib.sha256(weights).hexdigest() != description.get("weights_sha256"):
         raise ModelDirError(f"{folder / WEIGHTS}: missing or damaged (its SHA-256 differs from {DESCRIPTION}'s)")
@@ -244,7 +272,9 @@ def load(folder: Path) -> tuple[nn.Module, dict]:
     return model.eval(), description
 
 
-def predict(folder: Path, images: list[Path], top: int = 3, face: str | None = None) -> list[dict]:
+def predict(
+    folder: Path, images: list[Path], top: int = 3, face: str | None = None, runtime: str = "torch"
+) -> list[dict]:
     """The ``top`` emotions of each image, most probable first: ``[{"image", "face_mode", "face",
     "top": [{"emotion", "probability"}, ...]}]``. ``face`` is a mode of
     :func:`emocourse.train.photos.face_crop` (default: the recipe's, ``auto`` for faces models,
@@ -252,10 +282,14 @@ def predict(folder: Path, images: list[Path], top: int = 3, face: str | None = N
     where a face was found and cut out, else ``None``, in the pixels of the image turned upright as
     its EXIF orientation says (a phone's portrait photo is stored on its side). All or nothing: an
     image that cannot be read stops with an error naming it, and images in which ``auto`` finds no
-    face stop with one error naming them all, before anything is predicted."""
+    face stop with one error naming them all, before anything is predicted. ``runtime``: ``torch``
+    (the weights), or ``onnx`` (onnxruntime on the file ``emocourse export`` wrote)."""
     from PIL import Image, ImageOps
 
-    model, description = load(folder)
+    if runtime not in RUNTIMES:
+        raise ValueError(f"runtime={runtime!r}: must be one of {', '.join(RUNTIMES)}")
+    description = read_description(folder)
+    model = load(folder)[0] if runtime == "torch" else None  # damaged weights stop it before any image
     recipe, classes = RECIPES[description["recipe"]], description["classes"]
     face = face or recipe.face_mode
     opened = []
@@ -274,7 +308,15 @@ def predict(folder: Path, images: list[Path], top: int = 3, face: str | None = N
             + ("" if len(images) == 1 else " (no image was predicted)")
         )
     config = description["config"]
-    probabilities = recipe.probabilities(config, model, recipe.inputs(config, [shown for shown, _ in cut]))
+    batch = recipe.inputs(config, [shown for shown, _ in cut])
+    if runtime == "onnx":
+        import torch
+
+        from .export import onnx_probabilities
+
+        probabilities = torch.from_numpy(onnx_probabilities(folder, batch.numpy()))
+    else:
+        probabilities = recipe.probabilities(config, model, batch)
     results = []
     for path, (_, box), row in zip(images, cut, probabilities):
         best = row.argsort(descending=True)[: min(top, len(classes))]

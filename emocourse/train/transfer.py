@@ -117,6 +117,19 @@ def classifier(n_features: int, n_classes: int, hidden: int | None = None, dropo
     return nn.Sequential(*layers)
 
 
+class Normalised(nn.Module):
+    """A network for ImageNet-normalised images, fed 0–255 pixels; it answers probabilities."""
+
+    def __init__(self, model: nn.Module, mean, std):
+        super().__init__()
+        self.model = model
+        self.register_buffer("mean", 255 * torch.tensor(mean, dtype=torch.float32)[:, None, None])
+        self.register_buffer("std", 255 * torch.tensor(std, dtype=torch.float32)[:, None, None])
+
+    def forward(self, pixels):
+        return self.model((pixels - self.mean) / self.std).softmax(1)
+
+
 def pooled_head(head: nn.Module) -> nn.Sequential:
     """``head`` behind global average pooling, to sit on a body's feature maps; ``[2]`` is ``head``."""
     return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), head)
