@@ -47,6 +47,22 @@ def test_affect_faces_are_recorded_and_can_be_redrawn(tmp_path):
     assert affect.draw(c, 64, expression="").tobytes() != own.tobytes()
 
 
+def test_affect_ratings_follow_the_emotions_without_touching_the_crawl(tmp_path, monkeypatch):
+    """Mean valence and arousal (1-9) from a generator of their own: drawing them leaves the crawl, the
+    images and every other column as they were (here: the same bytes with the ratings constant)."""
+    rated = make_affect(tmp_path / "rated", n=120, size=48, seed=7, workers=1)
+    table = rated.table
+    assert table["valence"].between(1, 9).all() and table["arousal"].between(1, 9).all()
+    by_label = table.groupby("label")[["valence", "arousal"]].mean()
+    assert by_label.loc["contentment", "valence"] > 5 > by_label.loc["sadness", "valence"]
+    assert by_label.loc["excitement", "arousal"] > by_label.loc["contentment", "arousal"]
+    monkeypatch.setattr(affect, "mean_ratings", lambda c, seed: (5.0, 5.0))
+    flat = make_affect(tmp_path / "flat", n=120, size=48, seed=7, workers=1)
+    assert flat.table.drop(columns=["valence", "arousal"]).equals(table.drop(columns=["valence", "arousal"]))
+    _same_tree(tmp_path / "rated" / "crawl", tmp_path / "flat" / "crawl")
+    _same_tree(tmp_path / "rated" / "images", tmp_path / "flat" / "images")
+
+
 def test_faces_are_deterministic_in_the_fer2013_layout(tmp_path):
     make_faces(tmp_path / "a", n=150, seed=3)
     dataset = make_faces(tmp_path / "b", n=150, seed=3)
