@@ -52,11 +52,20 @@ unit: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=900 notebooks
 
+# The Try it page runs chapters 3 and 6's models in the reader's browser with onnxruntime-web (npm).
+ORTWEB := tools/onnxruntime-web/node_modules/onnxruntime-web/dist
+$(ORTWEB)/ort.wasm.min.js: tools/onnxruntime-web/package-lock.json
+	@command -v npm >/dev/null || { echo "make book: the Try it page needs Node.js and npm (apt-get install nodejs npm)"; exit 1; }
+	npm ci --prefix tools/onnxruntime-web --no-audit --no-fund --silent
+	touch $@
+
 # Executes every chapter (allow_errors: false): a failing cell or lesson check is a warning, and -W
-# fails the build; the traceback of each failed chapter is printed from _build/html/reports.
-book: $(STAMP)
+# fails the build; the traceback of each failed chapter is printed from _build/html/reports. Then the
+# Try it page gets the models chapters 3 and 6 kept, and the runtime.
+book: $(STAMP) $(ORTWEB)/ort.wasm.min.js
 	$(BIN)/jupyter-book build . --all -W --keep-going || { \
 	  find _build/html/reports -name '*.log' -exec sh -c 'echo "== $$1"; cat "$$1"' _ {} \; 2>/dev/null; exit 1; }
+	$(BIN)/python -m emocourse.book_demo _build/html $(ORTWEB)
 	@echo "The book is ready: open file://$(abspath _build/html/index.html)"
 
 # The built pages show no traceback and no stray stderr (the -W gate does not see them).

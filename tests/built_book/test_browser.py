@@ -153,3 +153,50 @@ def test_search_finds_valence(browser, site):
     assert tab.locator("#search-results ul.search li").count() > 0
     assert not problems, "; ".join(problems)
     tab.close()
+
+
+@pytest.mark.parametrize("model, viewport", [("faces", PHONE), ("affect", DESKTOP)])
+def test_try_it_answers_in_the_browser_what_onnxruntime_answers(browser, site, model, viewport, tmp_path):
+    """The Try it page: a photo of the model's input size (no resizing, so the pixels are the same
+    in both) is read by the page's own model file in Chromium; its top class and every probability
+    match onnxruntime in Python on that file, with no console error and no request outside the site."""
+    import json
+    import time
+
+    import numpy as np
+    import onnxruntime
+    from PIL import Image
+    from skimage.data import astronaut
+
+    demo = HTML / "_static" / "demo" / model
+    description = json.loads((demo / "model.json").read_text())
+    _, _, side, _ = description["onnx"]["input"]["shape"]
+    photo = Image.fromarray(astronaut())
+    photo = photo.crop((161, 57, 278, 174)) if description["onnx"]["input"]["colour"] == "L" else photo
+    photo = photo.convert(description["onnx"]["input"]["colour"]).resize((side, side))
+    photo.save(tmp_path / "photo.png")
+    pixels = np.asarray(photo, dtype=np.float32)
+    pixels = pixels[None, None] if pixels.ndim == 2 else pixels.transpose(2, 0, 1)[None]
+    expected = onnxruntime.InferenceSession(str(demo / "model.onnx")).run(None, {"pixels": pixels})[0][0]
+
+    tab, problems = _open(browser, site, "book/try_it", viewport)
+    elsewhere = []  # what the page asks for once it has a photo: only its own site's files
+    tab.on("request", lambda r: r.url.startswith((site, "blob:", "data:")) or elsewhere.append(r.url))
+    tab.select_option("#emocourse-demo-model", model)
+    start = time.perf_counter()
+    tab.set_input_files("#emocourse-demo-file", str(tmp_path / "photo.png"))
+    tab.wait_for_selector("#emocourse-demo-result li", timeout=60_000)
+    seconds = time.perf_counter() - start
+    rows = tab.eval_on_selector_all(
+        "#emocourse-demo-result li", "els => els.map(e => [e.dataset.class, +e.dataset.probability, e.innerText])"
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(SCREENSHOTS / f"try_it-{model}-{viewport['width']}px.png"), full_page=True)
+    print(f"Try it, {model} model at {viewport['width']} px: the answer {seconds:.1f} s after the photo")
+    classes = description["classes"]
+    assert [c for c, _, _ in rows] == sorted(classes, key=lambda c: -expected[classes.index(c)])
+    assert all(abs(p - expected[classes.index(c)]) < 1e-3 for c, p, _ in rows)
+    assert all(re.fullmatch(rf"{re.escape(c)}\s+{100 * p:.1f} %", text.strip()) for c, p, text in rows)
+    assert not problems and not elsewhere, "; ".join(problems + elsewhere)
+    assert tab.evaluate("document.scrollingElement.scrollWidth") <= viewport["width"]
+    tab.close()
