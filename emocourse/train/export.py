@@ -88,19 +88,3 @@ def onnx_probabilities(folder: str | Path, batch: np.ndarray) -> np.ndarray:
         raise ModelDirError(f"{path}: missing or damaged (its SHA-256 differs from {DESCRIPTION}'s)")
     session = onnxruntime.InferenceSession(data, providers=["CPUExecutionProvider"])
     return session.run([OUTPUT], {INPUT: np.asarray(batch, dtype=np.float32)})[0]
-
-
-def keep_for_the_book(name: str, recipe: str, model, classes, config: dict, accuracy: float, images: int) -> Path:
-    """Chapters 3 and 6 (a hidden cell, on the run their text was written for): the chapter's model as a
-    model folder with its ONNX file, ``$EMOCOURSE_HOME/cache/book-demo/<name>``, for the book's *Try it*
-    page; ``make book`` copies it into the site (:mod:`emocourse.book_demo`)."""
-    import pandas as pd
-
-    from .. import paths
-    from .recipes import Result, save
-
-    folder = paths.cache_dir() / "book-demo" / name
-    config = {key: list(v) if isinstance(v, tuple) else v for key, v in config.items()}
-    save(Result(model, list(classes), config, pd.DataFrame(), accuracy, "test", images, 0.0), recipe, "fast", folder)
-    export_onnx(folder)
-    return folder
