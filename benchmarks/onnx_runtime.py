@@ -24,8 +24,8 @@ import pandas as pd
 import torch
 
 from emocourse.train import faces, transfer
-from emocourse.train.export import INPUT, OUTPUT, export_onnx
-from emocourse.train.recipes import RECIPES, Result, read_description, save
+from emocourse.train.export import export_onnx
+from emocourse.train.recipes import ONNX_INPUT, ONNX_OUTPUT, RECIPES, Result, read_description, save
 
 CONFIGS = {"faces": asdict(faces.PROFILES["fast"]), "transfer": asdict(transfer.PROFILE_CONFIGS["fast"])}
 CLASSES = {"faces": 7, "transfer": 8}
@@ -67,7 +67,9 @@ def main() -> None:
                 pixels = torch.rand(batch, channels, side, side) * 255
                 with torch.inference_mode():
                     torch_seconds = best_seconds(lambda: network(pixels), args.repeats)
-                onnx_seconds = best_seconds(lambda: session.run([OUTPUT], {INPUT: pixels.numpy()}), args.repeats)
+                onnx_seconds = best_seconds(
+                    lambda: session.run([ONNX_OUTPUT], {ONNX_INPUT: pixels.numpy()}), args.repeats
+                )
                 print(
                     json.dumps(
                         {

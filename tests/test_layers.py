@@ -23,6 +23,7 @@ FLOORS = {
     "train": 3,
     "evaluate": 4,
     "notebook": 5,
+    "book_demo": 5,
     "cli": 5,
     "full_profile": 5,
     "teach": 5,

@@ -10,7 +10,7 @@ from PIL import Image
 from emocourse.cli import main
 from emocourse.data.standins import make_faces
 from emocourse.train import recipes
-from emocourse.train.export import onnx_probabilities
+from emocourse.train.recipes import onnx_probabilities
 from emocourse.train.faces import FacesConfig, augment, faces_network
 from emocourse.train.photos import crop_face
 

@@ -3,7 +3,7 @@ Book: *Setup* → *The emocourse command*.
 
 The exported network takes what an image decoder gives, ``(N, channels, side, side)`` float pixels
 0–255 (the image's centre square, resized bilinearly), and answers class probabilities: every
-normalisation and test-time view is inside it (:meth:`Recipe.exportable`), so a consumer only
+normalisation and test-time view is inside it (``Recipe.exportable``), so a consumer only
 crops, resizes and reads ``model.json``'s ``onnx`` entry, which says all of that.
 """
 
@@ -15,15 +15,12 @@ import io
 import json
 from pathlib import Path
 
-import numpy as np
-
 from ..fileio import atomic_write
-from .recipes import DESCRIPTION, RECIPES, ModelDirError, load, read_description
+from .recipes import DESCRIPTION, ONNX_INPUT, ONNX_OUTPUT, RECIPES, load
 
 ONNX = "model.onnx"
 #: The ONNX operator set written: one that onnxruntime-web's WebAssembly backend runs.
 OPSET = 18
-INPUT, OUTPUT = "pixels", "probabilities"
 
 
 def export_onnx(folder: str | Path, out: str | Path | None = None) -> Path:
@@ -41,8 +38,8 @@ def export_onnx(folder: str | Path, out: str | Path | None = None) -> Path:
         program = torch.onnx.export(
             recipe.exportable(config, model).eval(),
             (example,),
-            input_names=[INPUT],
-            output_names=[OUTPUT],
+            input_names=[ONNX_INPUT],
+            output_names=[ONNX_OUTPUT],
             dynamic_shapes=({0: torch.export.Dim("batch")},),
             opset_version=OPSET,
             dynamo=True,
@@ -57,13 +54,13 @@ def export_onnx(folder: str | Path, out: str | Path | None = None) -> Path:
         "sha256": hashlib.sha256(data).hexdigest(),
         "opset": OPSET,
         "input": {
-            "name": INPUT,
+            "name": ONNX_INPUT,
             "shape": ["batch", channels, pixels["size"], pixels["size"]],
             "dtype": "float32",
             "colour": pixels["colour"],
             "range": [0, 255],
         },
-        "output": {"name": OUTPUT, "shape": ["batch", len(description["classes"])]},
+        "output": {"name": ONNX_OUTPUT, "shape": ["batch", len(description["classes"])]},
         "preprocess": "the image's centre square, resized to the input's side with bilinear filtering",
         "normalised_inside": True,
         "test_time_views": recipe.test_time_views(config),
@@ -71,20 +68,3 @@ def export_onnx(folder: str | Path, out: str | Path | None = None) -> Path:
     with atomic_write(folder / DESCRIPTION) as f:
         f.write(json.dumps(description, indent=2).encode())
     return out
-
-
-def onnx_probabilities(folder: str | Path, batch: np.ndarray) -> np.ndarray:
-    """Class probabilities of a batch (from :meth:`Recipe.inputs`) under the ONNX file of ``folder``,
-    run by onnxruntime; refuses a folder never exported, or whose file differs from ``model.json``'s."""
-    import onnxruntime
-
-    folder = Path(folder)
-    entry = read_description(folder).get("onnx")
-    if not entry:
-        raise ModelDirError(f"{folder}: no ONNX model; run 'emocourse export {folder}' first")
-    path = folder / entry["file"]
-    data = path.read_bytes() if path.is_file() else b""
-    if hashlib.sha256(data).hexdigest() != entry["sha256"]:
-        raise ModelDirError(f"{path}: missing or damaged (its SHA-256 differs from {DESCRIPTION}'s)")
-    session = onnxruntime.InferenceSession(data, providers=["CPUExecutionProvider"])
-    return session.run([OUTPUT], {INPUT: np.asarray(batch, dtype=np.float32)})[0]

@@ -28,6 +28,8 @@ FORMAT, FORMAT_VERSION = "emocourse-model", 1
 WEIGHTS, DESCRIPTION = "weights.safetensors", "model.json"
 PROFILES = ("fast", "full")
 RUNTIMES = ("torch", "onnx")
+#: The names of the ONNX network's input and output (``emocourse export``).
+ONNX_INPUT, ONNX_OUTPUT = "pixels", "probabilities"
 
 if TYPE_CHECKING:  # torch is imported where a model is built, so that the command line starts fast
     import torch
@@ -312,8 +314,6 @@ def predict(
     if runtime == "onnx":
         import torch
 
-        from .export import onnx_probabilities
-
         probabilities = torch.from_numpy(onnx_probabilities(folder, batch.numpy()))
     else:
         probabilities = recipe.probabilities(config, model, batch)
@@ -329,3 +329,20 @@ def predict(
             }
         )
     return results
+
+
+def onnx_probabilities(folder: str | Path, batch: np.ndarray) -> np.ndarray:
+    """Class probabilities of a batch (from :meth:`Recipe.inputs`) under the ONNX file of ``folder``,
+    run by onnxruntime; refuses a folder never exported, or whose file differs from ``model.json``'s."""
+    import onnxruntime
+
+    folder = Path(folder)
+    entry = read_description(folder).get("onnx")
+    if not entry:
+        raise ModelDirError(f"{folder}: no ONNX model; run 'emocourse export {folder}' first")
+    path = folder / entry["file"]
+    data = path.read_bytes() if path.is_file() else b""
+    if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+        raise ModelDirError(f"{path}: missing or damaged (its SHA-256 differs from {DESCRIPTION}'s)")
+    session = onnxruntime.InferenceSession(data, providers=["CPUExecutionProvider"])
+    return session.run([ONNX_OUTPUT], {ONNX_INPUT: np.asarray(batch, dtype=np.float32)})[0]
