@@ -66,7 +66,7 @@ book: $(STAMP) $(ORTWEB)/ort.wasm.min.js
 	$(BIN)/jupyter-book build . --all -W --keep-going || { \
 	  find _build/html/reports -name '*.log' -exec sh -c 'echo "== $$1"; cat "$$1"' _ {} \; 2>/dev/null; exit 1; }
 	$(BIN)/python -m emocourse.book_demo _build/html $(ORTWEB)
-	@echo "The book is ready: open file://$(abspath _build/html/index.html)"
+	@echo "The book is ready: open file://$(abspath _build/html/index.html) (the Try it page needs a server: python3 -m http.server -d _build/html)"
 
 # The built pages show no traceback and no stray stderr (the -W gate does not see them).
 pages: $(STAMP)

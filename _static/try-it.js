@@ -11,8 +11,11 @@
   function start() {
     if (!document.getElementById("emocourse-demo")) return;
     const $ = (id) => document.getElementById("emocourse-demo-" + id);
+    const MISSING = " is missing from this copy of the book";
     const loaded = {}; // model name -> Promise of {description, session}
     let runtime = null;
+    let latest = 0; // the newest request: an older one that finishes later shows nothing
+    let queue = Promise.resolve(); // one session.run at a time
 
     function loadRuntime() {
       runtime =
@@ -25,7 +28,10 @@
             ort.env.wasm.numThreads = 1; // threads need cross-origin isolation, which a static site lacks
             resolve(ort);
           };
-          script.onerror = () => reject(new Error("onnxruntime-web is missing from this site (make book copies it)"));
+          script.onerror = () => {
+            runtime = null; // try again with the next photo
+            reject(new Error("the runtime (onnxruntime-web)" + MISSING));
+          };
           document.head.appendChild(script);
         });
       return runtime;
@@ -34,14 +40,19 @@
     function loadModel(name) {
       loaded[name] =
         loaded[name] ||
-        loadRuntime().then(async (ort) => {
-          const response = await fetch(new URL(name + "/model.json", demo));
-          if (!response.ok) throw new Error("the " + name + " model is missing from this site (make book copies it)");
-          const description = await response.json();
-          const file = new URL(name + "/" + description.onnx.file, demo).href;
-          const session = await ort.InferenceSession.create(file, { executionProviders: ["wasm"] });
-          return { description, session };
-        });
+        loadRuntime()
+          .then(async (ort) => {
+            const response = await fetch(new URL(name + "/model.json", demo));
+            if (!response.ok) throw new Error("the " + name + " model" + MISSING);
+            const description = await response.json();
+            const file = new URL(name + "/" + description.onnx.file, demo).href;
+            const session = await ort.InferenceSession.create(file, { executionProviders: ["wasm"] });
+            return { description, session };
+          })
+          .catch((error) => {
+            delete loaded[name]; // try again with the next photo
+            throw error;
+          });
       return loaded[name];
     }
 
@@ -98,50 +109,76 @@
         item.append(name, " ", value, track); // reads "happy 52.3 %"
         list.appendChild(item);
       }
+      return classes[order[0]] + ", " + (100 * probabilities[order[0]]).toFixed(1) + " %";
     }
 
     async function predict() {
       const image = $("image");
       if (!image || !image.complete || !image.naturalWidth) return;
+      const ticket = ++latest;
       const name = $("model").value;
       const status = $("status");
       $("result").replaceChildren();
-      status.textContent = "Computing in your browser…";
-      const start = performance.now();
+      status.textContent = loaded[name] ? "Computing in your browser…" : "Loading the " + name + " model…";
       try {
         const { description, session } = await loadModel(name);
+        if (ticket !== latest) return;
         const entry = description.onnx;
-        const output = await session.run({ [entry.input.name]: pixels(image, entry.input) });
-        show(description.classes, Array.from(output[entry.output.name].data));
-        const seconds = ((performance.now() - start) / 1000).toFixed(2);
-        status.textContent = "The " + name + " model's answer, computed in your browser in " + seconds + " s:";
+        const input = { [entry.input.name]: pixels(image, entry.input) };
+        let seconds = 0;
+        const run = queue.then(async () => {
+          const start = performance.now();
+          const output = await session.run(input);
+          seconds = (performance.now() - start) / 1000;
+          return output;
+        });
+        queue = run.catch(() => {});
+        const output = await run;
+        if (ticket !== latest) return;
+        const best = show(description.classes, Array.from(output[entry.output.name].data));
+        status.textContent =
+          "The " + name + " model's answer, computed in your browser in " + seconds.toFixed(2) +
+          " s. Most likely: " + best + ".";
       } catch (error) {
-        status.textContent = "Could not run the model: " + error.message;
+        if (ticket === latest) status.textContent = "Could not run the model: " + error.message;
       }
     }
 
     function choose(file) {
-      if (!file || !file.type.startsWith("image/")) return;
+      if (!file) return;
+      const status = $("status");
+      if (!file.type.startsWith("image/")) {
+        status.textContent = file.name + " is not an image: choose a photo (JPEG, PNG, WebP).";
+        return;
+      }
+      const old = $("image");
+      if (old) URL.revokeObjectURL(old.src);
       const image = document.createElement("img");
       image.id = "emocourse-demo-image";
       image.alt = "The photo you chose, read from your own disk";
       image.onload = predict;
+      image.onerror = () => {
+        status.textContent = "This browser cannot read " + file.name + " as an image: try a JPEG or a PNG.";
+        image.remove();
+      };
       image.src = URL.createObjectURL(file); // read locally: the photo is never uploaded
+      $("result").replaceChildren();
       $("preview").replaceChildren(image);
     }
 
     $("file").addEventListener("change", (event) => choose(event.target.files[0]));
     $("model").addEventListener("change", predict);
     const drop = $("drop");
-    drop.addEventListener("dragover", (event) => {
-      event.preventDefault();
-      drop.classList.add("emocourse-demo-over");
-    });
-    drop.addEventListener("dragleave", () => drop.classList.remove("emocourse-demo-over"));
-    drop.addEventListener("drop", (event) => {
+    // A photo dropped anywhere on the page is the reader's choice, not a page to open instead.
+    document.addEventListener("dragover", (event) => event.preventDefault());
+    document.addEventListener("drop", (event) => {
       event.preventDefault();
       drop.classList.remove("emocourse-demo-over");
       choose(event.dataTransfer.files[0]);
+    });
+    drop.addEventListener("dragenter", () => drop.classList.add("emocourse-demo-over"));
+    drop.addEventListener("dragleave", (event) => {
+      if (!drop.contains(event.relatedTarget)) drop.classList.remove("emocourse-demo-over");
     });
   }
 })();
