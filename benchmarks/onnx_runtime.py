@@ -33,7 +33,7 @@ CLASSES = {"faces": 7, "transfer": 8}
 
 def model_folder(recipe: str, out: Path) -> Path:
     """An untrained fast-profile model of ``recipe`` as a model folder, exported to ONNX."""
-    config = {key: list(v) if isinstance(v, tuple) else v for key, v in CONFIGS[recipe].items()}
+    config = CONFIGS[recipe]
     classes = [f"class {k}" for k in range(CLASSES[recipe])]
     model = RECIPES[recipe].build(config, len(classes))
     save(Result(model, classes, config, pd.DataFrame(), 0.0, "test", 0, 0.0), recipe, "fast", out)

@@ -32,7 +32,6 @@ def keep_for_the_book(name: str, recipe: str, model, classes, config: dict, accu
     from .train.export import export_onnx
     from .train.recipes import Result, save
 
-    config = {key: list(v) if isinstance(v, tuple) else v for key, v in config.items()}
     result = Result(model, list(classes), config, pd.DataFrame(), accuracy, "test", images, 0.0)
     save(result, recipe, "fast", kept(name))
     export_onnx(kept(name))
