@@ -102,7 +102,9 @@ def data_make(args: argparse.Namespace) -> int:
 
     if args.size is not None and args.kind != "affect":
         raise ValueError("--size applies to 'affect' only (faces are 48 px, as in FER2013)")
-    options = {"n": args.n, "seed": args.seed, "size": args.size}
+    if args.minority_share is not None and args.kind != "audit":
+        raise ValueError("--minority-share applies to 'audit' only")
+    options = {"n": args.n, "seed": args.seed, "size": args.size, "minority_share": args.minority_share}
     dataset = STANDINS[args.kind](args.out, **{k: v for k, v in options.items() if v is not None})
     print(f"{dataset.name}: {len(dataset.table)} images in {dataset.root}")
     print(dataset.counts().to_string())
@@ -149,11 +151,20 @@ def _add_data_commands(commands) -> None:
     downloader.add_argument("--workers", type=int, default=8, help="parallel connections (default 8)")
     downloader.set_defaults(run=data_download)
     maker = data.add_parser(
-        "make", help="generate an offline stand-in (affect: FI-like, faces: FER2013-like, posed: CK+-like)"
+        "make",
+        help="generate an offline stand-in (affect: FI-like, faces: FER2013-like, posed: CK+-like, audit: "
+        "faces in two groups)",
     )
     maker.add_argument("kind", choices=sorted(STANDINS))
     maker.add_argument("--out", required=True)
-    maker.add_argument("--n", type=int, help="accepted images (affect, default 3300) or faces (faces 12000, posed 600)")
+    maker.add_argument(
+        "--n",
+        type=int,
+        help="accepted images (affect, default 3300) or faces (faces 12000, posed 600, audit 3000 training faces)",
+    )
+    maker.add_argument(
+        "--minority-share", type=float, help="audit only: group B's share of the training faces (default 0.1)"
+    )
     maker.add_argument("--size", type=int, help="image size in pixels (affect only; default 128)")
     maker.add_argument("--seed", type=int, default=0)
     maker.set_defaults(run=data_make)
@@ -243,7 +254,8 @@ def train(args: argparse.Namespace) -> int:
         export_onnx(Path(args.out))
     print(
         f"{args.recipe}: {result.evaluated_on} accuracy {result.accuracy:.1%} on {result.images:,} "
-        f"{result.evaluated_on} images; {result.minutes:.1f} minutes of training; model in {args.out}"
+        f"{result.evaluated_on} images; {result.minutes:.1f} minutes of training; model in {args.out}, "
+        f"described in {Path(args.out) / 'MODEL_CARD.md'} (fill in its blanks)"
     )
     return 0
 
@@ -282,7 +294,9 @@ def _add_model_commands(commands) -> None:
     from .train.photos import FACE_CROP_SIDE, FACE_MODES
     from .train.recipes import PROFILES, RECIPES, RUNTIMES
 
-    trainer = commands.add_parser("train", help="train a named recipe on a dataset; writes a model folder")
+    trainer = commands.add_parser(
+        "train", help="train a named recipe on a dataset; writes a model folder with its MODEL_CARD.md"
+    )
     trainer.add_argument("data", metavar="DATA_DIR", help="a canonical dataset folder, or a stand-in's name")
     trainer.add_argument(
         "--recipe",
@@ -303,7 +317,11 @@ def _add_model_commands(commands) -> None:
     exporter.add_argument("model", metavar="MODEL_DIR")
     exporter.add_argument("--out", metavar="FILE", help="where to write it (default: MODEL_DIR/model.onnx)")
     exporter.set_defaults(run=export)
-    predictor = commands.add_parser("predict", help="the top emotions of images under a trained model")
+    measures = (
+        "the expressions raters would most likely have labelled in images, under a trained model: a "
+        "perceived expression, not what anyone feels (chapter 7)"
+    )
+    predictor = commands.add_parser("predict", help=measures, description=measures[0].upper() + measures[1:] + ".")
     predictor.add_argument("model", metavar="MODEL_DIR")
     predictor.add_argument("images", nargs="+", metavar="IMAGE")
     predictor.add_argument("--top", type=int, default=3)

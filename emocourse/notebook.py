@@ -104,6 +104,7 @@ RULES: Mapping[str, Callable[[Any], str | None]] = {
     "DATASET": _dataset,
     "FACE_DATASET": _dataset,
     "CROSS_DATASET": _dataset,
+    "GROUP_COLUMN": lambda value: None if isinstance(value, str) and value.strip() else "must be a column name",
 }
 
 

@@ -231,7 +231,8 @@ def other_datasets(tmp_path_factory):
     """Datasets the chapters were not written for: small stand-ins in each other's place, a folder
     of three classes of one's own (no emotions, so no valence) that has no valid split, the faces
     stand-in as FER+'s folder layout imports it (FER+'s class names, votes, no ``fer2013_label``), and
-    an Emotion6 release (balanced keyword classes, fifteen raters' votes, valence and arousal)."""
+    an Emotion6 release (balanced keyword classes, fifteen raters' votes, valence and arousal), and the
+    faces stand-in's faces as a plain folder (no votes, no group column)."""
     import pandas as pd
 
     from emocourse.data.adapters import import_emotion6, import_ferplus, import_folder
@@ -257,7 +258,11 @@ def other_datasets(tmp_path_factory):
     import_folder(root / "mine" / "list.csv", root / "own")
     import_ferplus(write_ferplus_folders(root / "faces" / "release", root / "ferplus-folders"), root / "ferplus")
     import_emotion6(write_emotion6(root / "emotion6-release", per_class=20), root / "emotion6")
-    return {name: str(root / name) for name in ("faces", "affect", "own", "ferplus", "emotion6")}
+    faces = pd.read_csv(root / "faces" / "labels.csv")  # the same faces as a folder: no votes, no groups
+    faces[["image", "label", "split"]].rename(columns={"image": "path"}).to_csv(root / "faces" / "plain.csv")
+    import_folder(root / "faces" / "plain.csv", root / "faces-plain")
+    names = ("faces", "affect", "own", "ferplus", "emotion6", "faces-plain")
+    return {name: str(root / name) for name in names}
 
 
 # Each chapter with a dataset parameter, on data it was not written for (names of `other_datasets`).
@@ -281,6 +286,10 @@ OTHER_DATA_RUNS = {
     "06_faces.ipynb": [
         {"FACE_DATASET": "own", "CROSS_DATASET": "faces", "EPOCHS": 1, "SEED": 1},
         {"FACE_DATASET": "ferplus", "CROSS_DATASET": "posed", "EPOCHS": 1, "SEED": 1},
+    ],
+    "07_should_we.ipynb": [
+        {"FACE_DATASET": "faces-plain", "EPOCHS": 1},
+        {"FACE_DATASET": "audit", "EPOCHS": 1, "SEED": 1},
     ],
 }
 
@@ -318,6 +327,11 @@ def test_chapter_runs_to_its_end_on_other_data(name, parameters, other_datasets,
         assert "has no raters' votes" in printed and "shares no class" in printed
     if name.startswith("06") and parameters["FACE_DATASET"] == "ferplus":  # votes; happy is happiness
         assert "test faces have one most-voted class" in printed and "happiness" in printed
+    if name.startswith("07") and parameters["FACE_DATASET"] == "faces-plain":  # no groups: brightness
+        assert "faces by brightness quartile" in printed and "Rebalancing is skipped" in printed
+        assert "no curve here" in printed and "Is this face" in printed
+    if name.startswith("07") and parameters["FACE_DATASET"] == "audit":  # the stand-in, another seed
+        assert "faces by subgroup" in printed and "Rebalancing is skipped" not in printed
 
 
 @pytest.mark.parametrize(

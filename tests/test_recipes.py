@@ -72,11 +72,37 @@ def test_train_ends_with_one_line_and_writes_a_complete_model_folder(faces_model
     assert description["classes"] == ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
     assert description["metrics"]["split"] == "test" and description["metrics"]["images"] > 0
     assert sorted(p.name for p in faces_model.iterdir()) == [
+        "MODEL_CARD.md",
         "history.csv",
         "model.json",
         "model.onnx",
         "weights.safetensors",
     ]
+
+
+def test_train_writes_a_model_card_with_what_it_knows_and_blanks_for_the_rest(faces_model, tmp_path):
+    import pandas as pd
+
+    from emocourse.train.model_card import write_model_card
+
+    description = json.loads((faces_model / "model.json").read_text())
+    recall = description["metrics"]["recall"]
+    assert set(recall) <= set(description["classes"]) and all(0 <= r <= 1 for r in recall.values())
+    assert description["data"]["images"]["train"] == 280 and description["data"]["licence"] == "CC0 (generated)"
+    card = (faces_model / "MODEL_CARD.md").read_text()
+    accuracy = description["metrics"]["accuracy"]
+    assert f"**{accuracy:.1%}**" in card and "| happy " in card and "Art. 5(1)(f)" in card
+    assert card.count("TO BE WRITTEN BY A PERSON") == 7 and "not measured" in card
+    audited = shutil.copytree(faces_model, tmp_path / "audited")
+    by_group = pd.DataFrame({"accuracy": [0.7, 0.535]}, index=pd.Index(["A", "B"], name="subgroup"))
+    card = write_model_card(audited, by_group, "subgroup").read_text()
+    assert "Measured by `subgroup`" in card and "| B " in card and "53.5" in card and "not measured" not in card
+
+
+def test_predict_help_says_it_measures_a_perceived_expression(capsys):
+    with pytest.raises(SystemExit):
+        main(["predict", "--help"])
+    assert "perceived expression, not what anyone feels" in " ".join(capsys.readouterr().out.split())
 
 
 def test_predict_gives_the_top_three_as_lines_and_as_json(faces_model, small_faces, capsys):

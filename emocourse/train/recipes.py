@@ -12,7 +12,7 @@ import hashlib
 import json
 import time
 from abc import ABC, abstractmethod
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -52,6 +52,8 @@ class Result:
     evaluated_on: str  # the split the accuracy was measured on
     images: int
     minutes: float
+    recall: dict[str, float] = field(default_factory=dict)  # per class, on the evaluated split
+    data: dict = field(default_factory=dict)  # the training data, as the model card describes it
 
 
 class Recipe(ABC):
@@ -204,13 +206,32 @@ def train_recipe(name: str, dataset: Dataset, profile: str = "fast", seed: int =
     start = time.perf_counter()
     model, config, history, probabilities, labels, split = RECIPES[name].fit(dataset, profile, seed, progress)
     minutes = (time.perf_counter() - start) / 60
-    accuracy = float((probabilities.argmax(1).numpy() == labels).mean())
-    return Result(model, list(dataset.classes), config, history, accuracy, split, len(labels), minutes)
+    predicted = probabilities.argmax(1).numpy()
+    accuracy = float((predicted == labels).mean())
+    recall = {c: float((predicted[labels == k] == k).mean()) for k, c in enumerate(dataset.classes) if (labels == k).any()}
+    classes = list(dataset.classes)
+    return Result(model, classes, config, history, accuracy, split, len(labels), minutes, recall, describe_data(dataset))
+
+
+def describe_data(dataset: Dataset) -> dict:
+    """What a model card says about the training data: name, licence, citation, images per split, and
+    each class's share of the training images."""
+    table = dataset.table
+    training = table.loc[table["split"] == "train", "label"].value_counts(normalize=True)
+    return {
+        "name": dataset.name,
+        "licence": dataset.info.get("licence", "not stated"),
+        "citation": dataset.info.get("citation", "not stated"),
+        "images": {split: int(n) for split, n in table["split"].value_counts().items()},
+        "training_shares": {c: round(float(training.get(c, 0.0)), 4) for c in dataset.classes},
+    }
 
 
 def save(result: Result, recipe: str, profile: str, out: Path) -> None:
-    """Write ``result`` as a model folder at ``out``."""
+    """Write ``result`` as a model folder at ``out``, with its ``MODEL_CARD.md``."""
     from safetensors.torch import save as safetensors_bytes
+
+    from .model_card import CARD, model_card
 
     tensors = {key: value.detach().contiguous().cpu() for key, value in result.model.state_dict().items()}
     weights = safetensors_bytes(tensors)
@@ -218,6 +239,7 @@ def save(result: Result, recipe: str, profile: str, out: Path) -> None:
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "recipe": recipe,
+        "recipe_description": RECIPES[recipe].description,
         "profile": profile,
         "classes": result.classes,
         "config": result.config,
@@ -226,7 +248,9 @@ def save(result: Result, recipe: str, profile: str, out: Path) -> None:
             "split": result.evaluated_on,
             "images": result.images,
             "training_minutes": round(result.minutes, 2),
+            "recall": {c: round(r, 4) for c, r in result.recall.items()},
         },
+        "data": result.data,
         "weights_sha256": hashlib.sha256(weights).hexdigest(),
     }
     out.mkdir(parents=True, exist_ok=True)
@@ -234,6 +258,8 @@ def save(result: Result, recipe: str, profile: str, out: Path) -> None:
         f.write(weights)
     with atomic_write(out / "history.csv") as f:
         f.write(result.history.to_csv(index=False).encode())
+    with atomic_write(out / CARD) as f:
+        f.write(model_card(description).encode())
     with atomic_write(out / DESCRIPTION) as f:
         f.write(json.dumps(description, indent=2).encode())
 

@@ -20,6 +20,7 @@ neutral) and no votes. It is the domain shift of chapter 6. Book: *Datasets* →
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +68,21 @@ NEIGHBOURS = {
 #: lamp leaves the far side of the face.
 POSED_HALF_WIDTH, POSED_HALF_HEIGHT, POSED_LAMP = (0.46, 0.5), (0.62, 0.66), (0.9, 1.1)
 
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a face is drawn: its skin tone range, whether the features are darker or lighter than the
+    skin, the head's half-width (share of the side), and where the eyes and the mouth sit (shares of the
+    head's half-height above and below its centre). The default is every FER-like stand-in face's."""
+
+    skin: tuple[float, float] = (95, 215)
+    lighter_features: bool = False
+    half_width: tuple[float, float] = (0.29, 0.36)
+    eyes: float = 0.12
+    mouth: float = 0.48
+
+
 SCALE = 2  # draw at 96 px, then shrink to 48 px for anti-aliasing
 SIDE = 48 * SCALE
 
@@ -107,13 +123,14 @@ def _curve(x0, x1, y, bend, steps=9):
     return list(zip(xs, y + bend * (1 - t**2)))  # positive bend: corners up (a smile)
 
 
-def draw_face(actions: np.ndarray, rng: np.random.Generator, posed: bool = False) -> np.ndarray:
-    """Render one 48×48 uint8 face showing ``actions``, with a random identity, pose, light and occlusion;
-    ``posed``: frontal, framed closer, unoccluded, lit from the side (see :func:`posed_faces`)."""
+def draw_face(actions: np.ndarray, rng: np.random.Generator, posed: bool = False, look: Look = Look()) -> np.ndarray:
+    """Render one 48×48 uint8 face showing ``actions``, with a random identity, pose, light and occlusion,
+    drawn with ``look``; ``posed``: frontal, framed closer, unoccluded, lit from the side (see
+    :func:`posed_faces`)."""
     smile, mouth_open, mouth_wide, brow_raise, brow_inner, eye_open, wrinkle = actions
     s = SIDE
     background = rng.uniform(90, 140) if posed else rng.uniform(20, 235)
-    skin = rng.uniform(95, 215)
+    skin = rng.uniform(*look.skin)
     hair = rng.uniform(10, 80) if rng.random() < 0.8 else rng.uniform(150, 230)
     image = Image.new("L", (s, s), int(background))
     draw = ImageDraw.Draw(image)
@@ -123,7 +140,7 @@ def draw_face(actions: np.ndarray, rng: np.random.Generator, posed: bool = False
         turn = 0.0
     else:
         cx, cy = s / 2 + rng.normal(0, 2.5 * SCALE), s / 2 + 3 * SCALE + rng.normal(0, 2 * SCALE)
-        hw, hh = s * rng.uniform(0.29, 0.36), s * rng.uniform(0.40, 0.47)
+        hw, hh = s * rng.uniform(*look.half_width), s * rng.uniform(0.40, 0.47)
         turn = rng.normal(0, 0.08) * s  # yaw: features slide sideways
     if rng.random() < 0.5:  # long hair behind the head
         draw.ellipse([cx - hw * 1.15, cy - hh * 1.05, cx + hw * 1.15, cy + hh * 0.9], fill=int(hair))
@@ -132,8 +149,9 @@ def draw_face(actions: np.ndarray, rng: np.random.Generator, posed: bool = False
         [cx - hw * 1.02, cy - hh * 1.08, cx + hw * 1.02, cy + hh * rng.uniform(-0.3, 0.1)], 180, 360, fill=int(hair)
     )
     fx = cx + turn
-    ink = int(max(0, skin - rng.uniform(70, 110)))
-    eye_y = cy - hh * 0.12
+    contrast = rng.uniform(70, 110)
+    ink = int(min(255, skin + contrast) if look.lighter_features else max(0, skin - contrast))
+    eye_y = cy - hh * look.eyes
     gap = hw * rng.uniform(0.38, 0.48)
     eye_w = hw * 0.2
     eye_h = hw * 0.09 * (1.6 + 0.9 * eye_open)
@@ -155,7 +173,7 @@ def draw_face(actions: np.ndarray, rng: np.random.Generator, posed: bool = False
                 fill=ink,
                 width=SCALE,
             )
-    mouth_y = cy + hh * (0.48 - 0.05 * max(wrinkle, 0))
+    mouth_y = cy + hh * (look.mouth - 0.05 * max(wrinkle, 0))
     half = hw * (0.33 + 0.12 * mouth_wide)
     bend = hh * 0.12 * smile
     upper = _curve(fx - half, fx + half, mouth_y, bend)
