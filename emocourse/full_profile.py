@@ -43,6 +43,8 @@ HEADLINES: Mapping[str, str] = {
     "05_error_analysis": "{'chapter 3 model, test accuracy %': round(100 * float((predicted == y_test).mean()), 1),"
     " **{f'ECE {k} %': round(100 * v, 1) for k, v in ece.items()}}",
     "06_faces": _RESULT_ROWS,
+    "07_should_we": "{**{f'accuracy % of {group_name} {g}': round(100 * a, 1) for g, a in accuracy.items()},"
+    " 'gap between the groups, points': round(100 * gap, 1)}",
 }
 
 _MARK = "emocourse-headline:"

@@ -179,14 +179,15 @@ class Claims:
         return bool(holds)
 
 
-def lacks_imbalance(counts) -> str | None:
-    """For :meth:`Claims.unless`: that classes of these image ``counts`` (or shares) are about balanced,
-    the largest under 1.5 times the rarest; ``None`` when they are not (an imbalance claim applies)."""
+def lacks_imbalance(counts, of: str = "classes") -> str | None:
+    """For :meth:`Claims.unless`: that the ``of`` (classes, or groups) of these image ``counts`` (or shares)
+    are about balanced, the largest under 1.5 times the rarest; ``None`` when they are not (an imbalance
+    claim applies)."""
     values = [float(c) for c in counts]
     if min(values) <= 0:  # a class without images: as imbalanced as it gets
         return None
     ratio = max(values) / min(values)
-    return None if ratio >= 1.5 else f"its classes are about balanced (largest to rarest: {ratio:.1f} to 1)"
+    return None if ratio >= 1.5 else f"its {of} are about balanced (largest to rarest: {ratio:.1f} to 1)"
 
 
 def _log_claim(log: Path, claim: str, holds: bool, measured: Any, parameters: Mapping[str, Any]) -> None:

@@ -42,15 +42,22 @@ def test_the_groups_look_different():
     assert centre[groups == "B"].mean() + 30 < centre[groups == "A"].mean()
 
 
-def test_brightness_quartiles_stand_in_for_a_missing_group_column():
+def test_brightness_quartiles_stand_in_for_a_missing_group_column(tmp_path):
     faces = torch.arange(8, dtype=torch.uint8).repeat_interleave(48 * 48).reshape(8, 1, 48, 48)
     quartiles = fairness.brightness_quartiles(faces)
     assert list(quartiles) == [q for q in fairness.QUARTILES for _ in range(2)]
-    rows = pd.DataFrame({"label": ["x"] * 8})
-    groups, name = fairness.audit_groups(rows, faces)
-    assert name == "brightness quartile" and list(groups) == list(quartiles)
-    groups, name = fairness.audit_groups(rows.assign(subgroup=list("ABABABAB")), faces)
-    assert name == "subgroup" and list(groups) == list("ABABABAB")
+    darker = fairness.brightness_quartiles(faces[:2], reference=faces + 100)  # cut on brighter faces
+    assert list(darker) == [fairness.QUARTILES[0]] * 2
+    dataset = make_audit(tmp_path / "audit", n=100)
+    from emocourse.train.faces import face_pixels
+
+    tensors = face_pixels(dataset)
+    groups, name = fairness.groups_by_split(dataset, tensors)
+    assert name == "subgroup" and (groups["test"] == "B").sum() == 20
+    dataset.table.loc[3, "subgroup"] = None  # a row without a group: the whole audit goes by brightness
+    groups, name = fairness.groups_by_split(dataset, tensors)
+    assert name == "brightness quartile" and set(groups["valid"]) <= set(fairness.QUARTILES)
+    assert pd.Series(groups["train"]).value_counts().min() >= 19  # quartiles of the training faces
 
 
 def test_recall_and_selection_rate_per_class_and_group():
@@ -64,7 +71,9 @@ def test_recall_and_selection_rate_per_class_and_group():
         sensitive_features=groups,
     )
     assert frame.by_group.loc["A", "recall x"] == 0.5 and frame.by_group.loc["B", "recall y"] == 0.5
-    assert frame.by_group.loc["A", "says y"] == pytest.approx(2 / 3) and frame.overall["recall x"] == pytest.approx(2 / 3)
+    assert frame.by_group.loc["A", "says y"] == pytest.approx(2 / 3) and frame.overall["recall x"] == pytest.approx(
+        2 / 3
+    )
     table = fairness.gap_table({("as collected", 0): y_pred}, y_true, groups)
     assert table.loc[0, "A"] == pytest.approx(2 / 3) and table.loc[0, "gap"] == pytest.approx(0.0)
 

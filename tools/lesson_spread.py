@@ -57,8 +57,10 @@ def _home_for(threads: int, out: Path) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     for shared in (paths.data_dir(), paths.weights_dir()):
         link = home / shared.name
-        if not link.exists():
+        try:
             link.symlink_to(shared.resolve(), target_is_directory=True)
+        except FileExistsError:  # made before, or by a run of the same thread count beside this one
+            pass
     return home
 
 

@@ -16,20 +16,29 @@ GROUP_COLUMN = "subgroup"
 QUARTILES = ("1 (darkest)", "2", "3", "4 (brightest)")
 
 
-def brightness_quartiles(faces: torch.Tensor) -> np.ndarray:
-    """Each face's quarter of mean brightness among ``faces`` (uint8, ``(N, 1, H, W)``): an attribute every
-    photo has, for an audit of data without a group column (underexposed faces are a known failure)."""
-    brightness = faces.float().mean(dim=(1, 2, 3)).numpy()
-    edges = np.quantile(brightness, [0.25, 0.5, 0.75])
-    return np.array(QUARTILES, dtype=object)[np.searchsorted(edges, brightness, side="right")]
+def brightness(faces: torch.Tensor) -> np.ndarray:
+    """Each face's mean grey level (uint8 faces, ``(N, 1, H, W)``)."""
+    return faces.float().mean(dim=(1, 2, 3)).numpy()
 
 
-def audit_groups(rows: pd.DataFrame, faces: torch.Tensor, column: str = GROUP_COLUMN) -> tuple[np.ndarray, str]:
-    """The group of each of ``rows`` (the table rows of ``faces``) and the attribute's name: the dataset's
-    ``column``, or, when it has none, each face's brightness quartile."""
-    if column in rows and rows[column].notna().all():
-        return rows[column].astype(str).to_numpy(), column
-    return brightness_quartiles(faces), "brightness quartile"
+def brightness_quartiles(faces: torch.Tensor, reference: torch.Tensor | None = None) -> np.ndarray:
+    """Each face's quartile of mean brightness, the quartiles cut on ``reference`` (default: ``faces``): an
+    attribute every photo has, for an audit of data without a group column (underexposed faces are a
+    known failure)."""
+    edges = np.quantile(brightness(faces if reference is None else reference), [0.25, 0.5, 0.75])
+    return np.array(QUARTILES, dtype=object)[np.searchsorted(edges, brightness(faces), side="right")]
+
+
+def groups_by_split(dataset, tensors: dict, column: str = GROUP_COLUMN) -> tuple[dict[str, np.ndarray], str]:
+    """Each split's groups (``tensors``: :func:`~emocourse.train.faces.face_pixels` of ``dataset``) and the
+    attribute's name: the table's ``column`` when every row has one, else each face's brightness
+    quartile, cut on the training faces."""
+    table = dataset.table
+    if column in table and table[column].notna().all():
+        split_of = table["split"]
+        return {s: table.loc[split_of == s, column].astype(str).to_numpy() for s in tensors}, column
+    reference = tensors["train"][0]
+    return {s: brightness_quartiles(faces, reference) for s, (faces, _) in tensors.items()}, "brightness quartile"
 
 
 def _recall(y_true, y_pred, k: int) -> float:
@@ -70,9 +79,7 @@ def group_rates(y_true, y_pred, groups) -> pd.DataFrame:
     finds), false-positive rate (FPR: the share of its no faces it calls yes) and number of faces."""
     frame = pd.DataFrame({"y": np.asarray(y_true, bool), "p": np.asarray(y_pred, bool), "group": groups})
     return frame.groupby("group").apply(
-        lambda g: pd.Series(
-            {"TPR": g.p[g.y].mean(), "FPR": g.p[~g.y].mean(), "faces": len(g)}
-        ),
+        lambda g: pd.Series({"TPR": g.p[g.y].mean(), "FPR": g.p[~g.y].mean(), "faces": len(g)}),
         include_groups=False,
     )
 
@@ -103,5 +110,7 @@ def lacks_both_outcomes(decision, groups) -> str | None:
     frame = pd.DataFrame({"yes": np.asarray(decision, bool), "group": np.asarray(groups)})
     for group, rows in frame.groupby("group"):
         if rows["yes"].all() or not rows["yes"].any():
-            return f"group {group} has {'no' if not rows['yes'].any() else 'only'} faces of the class in its valid split"
+            return (
+                f"group {group} has {'no' if not rows['yes'].any() else 'only'} faces of the class in its valid split"
+            )
     return None

@@ -1,15 +1,12 @@
 """``MODEL_CARD.md``: what a model folder knows about its model, in the sections of Mitchell et al.'s
 model cards, with a marked blank for each thing only a person can decide. ``emocourse train`` writes one
-beside the weights; chapter 7 adds a fairness audit to it. Book: chapter 7, *Should we?*
+beside the weights (:func:`~emocourse.train.recipes.save`); chapter 7 adds a fairness audit to it
+(:func:`~emocourse.train.recipes.write_model_card`). Book: chapter 7, *Should we?*
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
-
-from ..fileio import atomic_write
 
 CARD = "MODEL_CARD.md"
 
@@ -20,12 +17,15 @@ def blank(what: str) -> str:
 
 
 OUT_OF_SCOPE = """\
-- Inferring what anyone *feels*. The model was trained on the expressions raters *saw* in faces;
-  a facial movement is not a reliable, specific sign of a felt emotion (Barrett et al. 2019).
+- Inferring what anyone *feels*. The model was trained on the expressions raters *saw* in
+  faces; a facial movement is not a reliable, specific sign of a felt emotion (Barrett et
+  al. 2019).
 - Inferring the emotions of people at work or in education: prohibited in the EU since
-  2 February 2025 unless for medical or safety reasons (AI Act, Regulation (EU) 2024/1689, Art. 5(1)(f)).
-- Any other use on people without telling them: the AI Act lists emotion recognition systems as
-  high-risk (Annex III, point 1(c)) and requires that the people exposed are informed (Art. 50(3)).
+  2 February 2025 unless for medical or safety reasons (AI Act, Regulation (EU) 2024/1689,
+  Art. 5(1)(f)).
+- Any other use on people without telling them: the AI Act lists emotion recognition
+  systems as high-risk (Annex III, point 1(c)) and requires that the people exposed are
+  informed (Art. 50(3)).
 - Decisions about a person (hiring, grading, credit, policing, health)."""
 
 
@@ -35,13 +35,14 @@ def _table(frame: pd.DataFrame) -> str:
 
 
 def model_card(description: dict, audit: pd.DataFrame | None = None, audit_by: str = "") -> str:
-    """The card of the model ``description`` (a ``model.json``) describes; ``audit``: metrics by group (rows)
-    from a fairness audit, ``audit_by`` the attribute that defines the groups."""
+    """The card of the model ``description`` (a ``model.json``) describes; ``audit``: metrics (columns) by
+    group (rows) from a fairness audit, shown a metric a row; ``audit_by``: the attribute that defines the
+    groups."""
     metrics, data = description["metrics"], description.get("data", {})
     recall = pd.Series(metrics.get("recall", {}), name="recall (%)", dtype=float).rename_axis("class")
     shares = pd.Series(data.get("training_shares", {}), name="training images (%)", dtype=float)
     audit_text = (
-        f"Measured by `{audit_by}` on the {metrics['split']} split (%):\n\n{_table(audit)}\n\n"
+        f"Measured by `{audit_by}` on the {metrics['split']} split (%):\n\n{_table(audit.T)}\n\n"
         + blank("whether these gaps are acceptable for the intended use, and what was done about them.")
         if audit is not None
         else blank("not measured. Audit the model by every group it will meet (chapter 7), then fill this in.")
@@ -94,14 +95,3 @@ Recall of each class (the share of its images the model finds):
 
 - {blank("conditions where it fails (lighting, pose, age, occlusion, image quality), and the risks to the people it is used on.")}
 """
-
-
-def write_model_card(folder: str | Path, audit: pd.DataFrame | None = None, audit_by: str = "") -> Path:
-    """Write ``folder/MODEL_CARD.md`` from ``folder/model.json`` (and ``audit``, see :func:`model_card`)."""
-    from .recipes import read_description
-
-    folder = Path(folder)
-    path = folder / CARD
-    with atomic_write(path) as f:
-        f.write(model_card(read_description(folder), audit, audit_by).encode())
-    return path

@@ -208,9 +208,13 @@ def train_recipe(name: str, dataset: Dataset, profile: str = "fast", seed: int =
     minutes = (time.perf_counter() - start) / 60
     predicted = probabilities.argmax(1).numpy()
     accuracy = float((predicted == labels).mean())
-    recall = {c: float((predicted[labels == k] == k).mean()) for k, c in enumerate(dataset.classes) if (labels == k).any()}
+    recall = {
+        c: float((predicted[labels == k] == k).mean()) for k, c in enumerate(dataset.classes) if (labels == k).any()
+    }
     classes = list(dataset.classes)
-    return Result(model, classes, config, history, accuracy, split, len(labels), minutes, recall, describe_data(dataset))
+    return Result(
+        model, classes, config, history, accuracy, split, len(labels), minutes, recall, describe_data(dataset)
+    )
 
 
 def describe_data(dataset: Dataset) -> dict:
@@ -282,6 +286,17 @@ def read_description(folder: Path) -> dict:
             f"is not one this emocourse reads (version {FORMAT_VERSION}; recipes {', '.join(RECIPES)})"
         )
     return description
+
+
+def write_model_card(folder: str | Path, audit: pd.DataFrame | None = None, audit_by: str = "") -> Path:
+    """Write ``folder/MODEL_CARD.md`` again from its ``model.json``, with ``audit``: metrics (columns) by
+    group (rows) from a fairness audit by the attribute ``audit_by`` (chapter 7)."""
+    from .model_card import CARD, model_card
+
+    folder = Path(folder)
+    with atomic_write(folder / CARD) as f:
+        f.write(model_card(read_description(folder), audit, audit_by).encode())
+    return folder / CARD
 
 
 def load(folder: Path) -> tuple[nn.Module, dict]:

@@ -69,7 +69,6 @@ NEIGHBOURS = {
 POSED_HALF_WIDTH, POSED_HALF_HEIGHT, POSED_LAMP = (0.46, 0.5), (0.62, 0.66), (0.9, 1.1)
 
 
-
 @dataclass(frozen=True)
 class Look:
     """How a face is drawn: its skin tone range, whether the features are darker or lighter than the
