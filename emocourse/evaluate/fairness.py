@@ -11,6 +11,8 @@ import pandas as pd
 import torch
 from sklearn.base import BaseEstimator
 
+from .metrics import per_class_tpr
+
 #: The column the audit stand-in keeps its groups in (chapter 7's ``GROUP_COLUMN`` default).
 GROUP_COLUMN = "subgroup"
 QUARTILES = ("1 (darkest)", "2", "3", "4 (brightest)")
@@ -41,18 +43,17 @@ def groups_by_split(dataset, tensors: dict, column: str = GROUP_COLUMN) -> tuple
     return {s: brightness_quartiles(faces, reference) for s, (faces, _) in tensors.items()}, "brightness quartile"
 
 
-def _recall(y_true, y_pred, k: int) -> float:
-    relevant = np.asarray(y_true) == k
-    return float((np.asarray(y_pred)[relevant] == k).mean()) if relevant.any() else float("nan")
-
-
 def _selection(y_true, y_pred, k: int) -> float:
     return float((np.asarray(y_pred) == k).mean())
 
 
 def recalls(classes: list[str]) -> dict:
     """``MetricFrame`` metrics: the recall of each class (the share of its faces the model finds)."""
-    return {f"recall {c}": partial(_recall, k=k) for k, c in enumerate(classes)}
+    return {f"recall {c}": partial(_recall, k=k, classes=classes) for k, c in enumerate(classes)}
+
+
+def _recall(y_true, y_pred, k: int, classes: list[str]) -> float:
+    return float(per_class_tpr(y_true, y_pred, classes).iloc[k])
 
 
 def selection_rates(classes: list[str]) -> dict:

@@ -206,12 +206,13 @@ def train_recipe(name: str, dataset: Dataset, profile: str = "fast", seed: int =
     start = time.perf_counter()
     model, config, history, probabilities, labels, split = RECIPES[name].fit(dataset, profile, seed, progress)
     minutes = (time.perf_counter() - start) / 60
+    from sklearn.metrics import recall_score
+
     predicted = probabilities.argmax(1).numpy()
     accuracy = float((predicted == labels).mean())
-    recall = {
-        c: float((predicted[labels == k] == k).mean()) for k, c in enumerate(dataset.classes) if (labels == k).any()
-    }
     classes = list(dataset.classes)
+    per_class = recall_score(labels, predicted, labels=range(len(classes)), average=None, zero_division=np.nan)
+    recall = {c: float(r) for c, r in zip(classes, per_class) if not np.isnan(r)}  # classes with test images
     return Result(
         model, classes, config, history, accuracy, split, len(labels), minutes, recall, describe_data(dataset)
     )
@@ -220,22 +221,20 @@ def train_recipe(name: str, dataset: Dataset, profile: str = "fast", seed: int =
 def describe_data(dataset: Dataset) -> dict:
     """What a model card says about the training data: name, licence, citation, images per split, and
     each class's share of the training images."""
-    table = dataset.table
-    training = table.loc[table["split"] == "train", "label"].value_counts(normalize=True)
+    counts = dataset.counts()
+    training = counts["train"] / counts["train"].sum()
     return {
         "name": dataset.name,
         "licence": dataset.info.get("licence", "not stated"),
         "citation": dataset.info.get("citation", "not stated"),
-        "images": {split: int(n) for split, n in table["split"].value_counts().items()},
-        "training_shares": {c: round(float(training.get(c, 0.0)), 4) for c in dataset.classes},
+        "images": {split: int(n) for split, n in counts.sum().items()},
+        "training_shares": {c: round(float(share), 4) for c, share in training.items()},
     }
 
 
 def save(result: Result, recipe: str, profile: str, out: Path) -> None:
     """Write ``result`` as a model folder at ``out``, with its ``MODEL_CARD.md``."""
     from safetensors.torch import save as safetensors_bytes
-
-    from .model_card import CARD, model_card
 
     tensors = {key: value.detach().contiguous().cpu() for key, value in result.model.state_dict().items()}
     weights = safetensors_bytes(tensors)
@@ -262,8 +261,7 @@ def save(result: Result, recipe: str, profile: str, out: Path) -> None:
         f.write(weights)
     with atomic_write(out / "history.csv") as f:
         f.write(result.history.to_csv(index=False).encode())
-    with atomic_write(out / CARD) as f:
-        f.write(model_card(description).encode())
+    _write_card(out, description)
     with atomic_write(out / DESCRIPTION) as f:
         f.write(json.dumps(description, indent=2).encode())
 
@@ -291,11 +289,14 @@ def read_description(folder: Path) -> dict:
 def write_model_card(folder: str | Path, audit: pd.DataFrame | None = None, audit_by: str = "") -> Path:
     """Write ``folder/MODEL_CARD.md`` again from its ``model.json``, with ``audit``: metrics (columns) by
     group (rows) from a fairness audit by the attribute ``audit_by`` (chapter 7)."""
+    return _write_card(Path(folder), read_description(folder), audit, audit_by)
+
+
+def _write_card(folder: Path, description: dict, audit: pd.DataFrame | None = None, audit_by: str = "") -> Path:
     from .model_card import CARD, model_card
 
-    folder = Path(folder)
     with atomic_write(folder / CARD) as f:
-        f.write(model_card(read_description(folder), audit, audit_by).encode())
+        f.write(model_card(description, audit, audit_by).encode())
     return folder / CARD
 
 
